@@ -52,6 +52,11 @@ public final class CaDirectory {
   private final Path dir;
   private final Passphrase passphrase;
   private final int kdfIterations;
+  /**
+   * Ciphertexts of the keys this store read or wrote, by key identity: a save re-uses them for
+   * unchanged keys instead of paying PBKDF2 again for every key on every save.
+   */
+  private final java.util.Map<PrivateKey, String> encrypted = new java.util.IdentityHashMap<>();
 
   public CaDirectory(Path dir, Passphrase passphrase) {
     this(dir, passphrase, KeyEncryption.ITERATIONS);
@@ -132,7 +137,7 @@ public final class CaDirectory {
       writeProperties(staging.resolve(STATE_FILE), state);
       write(staging.resolve("bundle.pem"), pki.bundle().toPem(), false);
       write(staging.resolve("root/ca.crt"), Pem.encodeCertificate(pki.root().certificate()), false);
-      write(staging.resolve("root/ca.key"), KeyEncryption.encrypt(pki.root().privateKey(), passphrase, kdfIterations), true);
+      write(staging.resolve("root/ca.key"), encrypt(pki.root().privateKey()), true);
       for (IssuedCertificate entry : pki.issued().values()) {
         writeEntry(staging.resolve("issued").resolve(entry.name()), entry);
       }
@@ -159,12 +164,21 @@ public final class CaDirectory {
       Files.createDirectories(parent);
     }
     write(Path.of(prefix + ".crt"), Pem.encodeCertificates(material.certificateAndChain()), false);
-    write(Path.of(prefix + ".key"), KeyEncryption.encrypt(material.privateKey(), passphrase, kdfIterations), true);
+    write(Path.of(prefix + ".key"), encrypt(material.privateKey()), true);
   }
 
   /** Reads an encrypted (or clear) PKCS#8 key file with this store's passphrase. */
   public PrivateKey readKey(Path file) {
-    return Pem.decodePrivateKey(file.toString(), Pem.readText(file), passphrase);
+    String pem = Pem.readText(file);
+    PrivateKey key = Pem.decodePrivateKey(file.toString(), pem, passphrase);
+    if (pem.contains("ENCRYPTED PRIVATE KEY")) {
+      encrypted.put(key, pem);
+    }
+    return key;
+  }
+
+  private String encrypt(PrivateKey key) {
+    return encrypted.computeIfAbsent(key, k -> KeyEncryption.encrypt(k, passphrase, kdfIterations));
   }
 
   /** Checks a name for the inventory: it becomes a directory name. */
@@ -192,7 +206,7 @@ public final class CaDirectory {
     }
     writeProperties(entryDir.resolve("entry.properties"), p);
     write(entryDir.resolve("cert.pem"), Pem.encodeCertificates(entry.current().certificateAndChain()), false);
-    write(entryDir.resolve("key.pem"), KeyEncryption.encrypt(entry.current().privateKey(), passphrase, kdfIterations), true);
+    write(entryDir.resolve("key.pem"), encrypt(entry.current().privateKey()), true);
     if (!entry.superseded().isEmpty()) {
       write(entryDir.resolve("superseded.pem"), Pem.encodeCertificates(entry.superseded()), false);
     }

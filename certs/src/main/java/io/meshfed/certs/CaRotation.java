@@ -41,7 +41,7 @@ public final class CaRotation {
 
   /** The whole plan: per-certificate decisions, then what happens to the bundle. */
   public record Plan(
-      Step root, List<Step> issued, boolean dropSuperseded, List<X509Certificate> rootsToPrune) {
+      Step root, List<Step> issued, boolean dropSuperseded, List<X509Certificate> rootsToPrune, KeyType keyType) {
     public boolean changesAnything() {
       return root.decision() != RenewalDecision.NOOP
           || issued.stream().anyMatch(s -> s.decision() != RenewalDecision.NOOP)
@@ -102,7 +102,7 @@ public final class CaRotation {
         }
       }
     }
-    return new Plan(rootStep, steps, dropSuperseded, prune);
+    return new Plan(rootStep, steps, dropSuperseded, prune, options.wantedKeyType());
   }
 
   public MeshPki apply(MeshPki pki, Plan plan) {
@@ -114,8 +114,8 @@ public final class CaRotation {
       }
       case REPLACE_KEY -> {
         int gen = pki.generation() + 1;
-        CertifiedKey fresh = issuer.createRoot(pki.mesh(), gen, pki.keyType(), CertificateIssuer.ROOT_VALIDITY);
-        next = new MeshPki(pki.mesh(), pki.keyType(), gen, fresh, pki.bundle().withNewest(fresh.certificate()), pki.issued());
+        CertifiedKey fresh = issuer.createRoot(pki.mesh(), gen, plan.keyType(), CertificateIssuer.ROOT_VALIDITY);
+        next = new MeshPki(pki.mesh(), plan.keyType(), gen, fresh, pki.bundle().withNewest(fresh.certificate()), pki.issued());
       }
       case NOOP -> { }
       default -> throw new IllegalStateException();

@@ -60,10 +60,17 @@ public final class CertificateIssuer {
 
   private final Clock clock;
   private final SecureRandom random;
+  private final CryptoProviders providers;
 
   public CertificateIssuer(Clock clock, SecureRandom random) {
+    this(clock, random, CryptoProviders.FIPS);
+  }
+
+  /** Non-FIPS providers are for the benchmark's comparison only. */
+  public CertificateIssuer(Clock clock, SecureRandom random, CryptoProviders providers) {
     this.clock = clock;
     this.random = random;
+    this.providers = providers;
   }
 
   /** An issuer on the system clock and the FIPS DRBG. */
@@ -81,22 +88,14 @@ public final class CertificateIssuer {
     if (generation < 1) {
       throw new PkiException("generation", "must be 1 or more");
     }
-    KeyPair keys = keyType.generate(random);
+    KeyPair keys = keyType.generate(random, providers);
     X500Name subject = rootName(mesh, generation);
     Instant now = clock.instant();
     Instant notBefore = now.minus(BACKDATE);
     Instant notAfter = now.plus(validity);
     X509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(subject, serial(), Date.from(notBefore), Date.from(notAfter), subject, keys.getPublic());
-    try {
-      JcaX509ExtensionUtils ext = extensionUtils();
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(1));
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(keys.getPublic()));
-    } catch (CertIOException | GeneralSecurityException e) {
-      throw new PkiException("root", "could not build extensions: " + e.getMessage(), e);
-    }
+    addCaExtensions(builder, 1, keys.getPublic(), null, "root");
     X509Certificate cert = sign(builder, keys.getPrivate(), keyType);
     return CertifiedKey.selfContained(cert, keys.getPrivate());
   }
@@ -112,15 +111,7 @@ public final class CertificateIssuer {
     X509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(
             subject, serial(), Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, old.getPublicKey());
-    try {
-      JcaX509ExtensionUtils ext = extensionUtils();
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(1));
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(old.getPublicKey()));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(old.getPublicKey()));
-    } catch (CertIOException | GeneralSecurityException e) {
-      throw new PkiException("root", "could not build extensions: " + e.getMessage(), e);
-    }
+    addCaExtensions(builder, 1, old.getPublicKey(), null, "root");
     return CertifiedKey.selfContained(sign(builder, root.privateKey(), KeyType.of(old.getPublicKey())), root.privateKey());
   }
 
@@ -128,7 +119,7 @@ public final class CertificateIssuer {
   public CertifiedKey createIntermediate(CertifiedKey root, String mesh, String cluster, KeyType keyType, Duration validity) {
     validateMeshName(mesh);
     validateMeshName(cluster);
-    KeyPair keys = keyType.generate(random);
+    KeyPair keys = keyType.generate(random, providers);
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
         .addRDN(BCStyle.O, "meshfed")
         .addRDN(BCStyle.OU, mesh)
@@ -137,15 +128,7 @@ public final class CertificateIssuer {
     Validity v = validityUnder(root, validity, "intermediate " + cluster);
     X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         root.certificate(), serial(), Date.from(v.notBefore()), Date.from(v.notAfter()), subject, keys.getPublic());
-    try {
-      JcaX509ExtensionUtils ext = extensionUtils();
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root.certificate()));
-    } catch (CertIOException | GeneralSecurityException e) {
-      throw new PkiException("intermediate", "could not build extensions: " + e.getMessage(), e);
-    }
+    addCaExtensions(builder, 0, keys.getPublic(), root.certificate(), "intermediate " + cluster);
     X509Certificate cert = sign(builder, root.privateKey(), KeyType.of(root.certificate().getPublicKey()));
     return new CertifiedKey(cert, keys.getPrivate(), List.of());
   }
@@ -160,22 +143,14 @@ public final class CertificateIssuer {
     PublicKey publicKey = existing.certificate().getPublicKey();
     X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         root.certificate(), serial(), Date.from(v.notBefore()), Date.from(v.notAfter()), subject, publicKey);
-    try {
-      JcaX509ExtensionUtils ext = extensionUtils();
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root.certificate()));
-    } catch (CertIOException | GeneralSecurityException e) {
-      throw new PkiException("intermediate", "could not build extensions: " + e.getMessage(), e);
-    }
+    addCaExtensions(builder, 0, publicKey, root.certificate(), "intermediate " + subject);
     X509Certificate cert = sign(builder, root.privateKey(), KeyType.of(root.certificate().getPublicKey()));
     return new CertifiedKey(cert, existing.privateKey(), List.of());
   }
 
   /** A leaf signed by {@code issuer} (the root, or a cluster intermediate), with a fresh key. */
   public CertifiedKey issueLeaf(CertifiedKey issuer, LeafSpec spec, KeyType keyType) {
-    KeyPair keys = keyType.generate(random);
+    KeyPair keys = keyType.generate(random, providers);
     return issueLeaf(issuer, spec, keys.getPublic(), keys.getPrivate());
   }
 
@@ -281,6 +256,24 @@ public final class CertificateIssuer {
     return new Validity(notBefore, notAfter);
   }
 
+  /**
+   * The extensions every CA certificate carries: critical basicConstraints with {@code pathLen},
+   * critical keyUsage keyCertSign|cRLSign, and SHA-256 key identifiers. {@code issuer} null means
+   * self-signed (the authority key id is the subject's own).
+   */
+  private static void addCaExtensions(X509v3CertificateBuilder builder, int pathLen, PublicKey subjectKey, X509Certificate issuer, String what) {
+    try {
+      JcaX509ExtensionUtils ext = extensionUtils();
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLen));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          issuer == null ? ext.createAuthorityKeyIdentifier(subjectKey) : ext.createAuthorityKeyIdentifier(issuer));
+    } catch (CertIOException | GeneralSecurityException e) {
+      throw new PkiException(what, "could not build extensions: " + e.getMessage(), e);
+    }
+  }
+
   private BigInteger serial() {
     // 159 random bits with the top one set: positive, at least 64 bits, at most 20 octets (RFC 5280).
     return new BigInteger(159, random).setBit(158);
@@ -299,10 +292,10 @@ public final class CertificateIssuer {
     }
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key, KeyType keyType) {
+  private X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key, KeyType keyType) {
     try {
-      ContentSigner signer = new JcaContentSignerBuilder(keyType.signatureAlgorithm()).setProvider(Fips.PROVIDER).build(key);
-      return new JcaX509CertificateConverter().setProvider(Fips.PROVIDER).getCertificate(builder.build(signer));
+      ContentSigner signer = new JcaContentSignerBuilder(keyType.signatureAlgorithm()).setProvider(providers.forKeyType(keyType)).build(key);
+      return new JcaX509CertificateConverter().setProvider(providers.certificates()).getCertificate(builder.build(signer));
     } catch (OperatorCreationException | GeneralSecurityException e) {
       throw new PkiException(
           "signature " + keyType.signatureAlgorithm().toLowerCase(Locale.ROOT), "signing failed: " + e.getMessage(), e);

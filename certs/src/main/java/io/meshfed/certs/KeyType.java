@@ -76,19 +76,25 @@ public enum KeyType {
 
   /** Generates a key pair with BCFIPS. */
   public KeyPair generate(SecureRandom random) {
+    return generate(random, CryptoProviders.FIPS);
+  }
+
+  /** Generates a key pair with the given providers (the JDK ones only for benchmarks). */
+  public KeyPair generate(SecureRandom random, CryptoProviders providers) {
+    String provider = providers.forKeyType(this);
     try {
       KeyPairGenerator generator;
       switch (this) {
         case EC_P256 -> {
-          generator = KeyPairGenerator.getInstance("EC", Fips.PROVIDER);
-          generator.initialize(new ECGenParameterSpec("P-256"), random);
+          generator = KeyPairGenerator.getInstance("EC", provider);
+          generator.initialize(new ECGenParameterSpec("secp256r1"), random);
         }
         case EC_P384 -> {
-          generator = KeyPairGenerator.getInstance("EC", Fips.PROVIDER);
-          generator.initialize(new ECGenParameterSpec("P-384"), random);
+          generator = KeyPairGenerator.getInstance("EC", provider);
+          generator.initialize(new ECGenParameterSpec("secp384r1"), random);
         }
         case RSA_3072 -> {
-          generator = KeyPairGenerator.getInstance("RSA", Fips.PROVIDER);
+          generator = KeyPairGenerator.getInstance("RSA", provider);
           generator.initialize(new RSAKeyGenParameterSpec(3072, RSAKeyGenParameterSpec.F4), random);
         }
         default -> throw new IllegalStateException(name());

@@ -1,0 +1,337 @@
+package io.meshfed.testkit.simcluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Simulated clusters for tests and demos: starts the simcluster launcher (a separate JVM serving
+ * one fabric8 KubernetesMockServer per simulated cluster, each seeded like a Cilium cluster), waits
+ * until it reports every simulated cluster ready, and kills it and deletes its files on close.
+ *
+ * <pre>{@code
+ * try (SimulatedClusters clusters = SimulatedClusters.builder()
+ *     .cluster("c1", 1).cluster("c2", 2).nodes(3).identities(10).start()) {
+ *   Path kubeconfig = clusters.cluster("c1").kubeconfig();
+ *   clusters.stop("c2");   // c2's port is closed: it looks like a cluster that is down
+ *   clusters.start("c2");  // back on the same port with the same data
+ * }
+ * }</pre>
+ */
+public final class SimulatedClusters implements AutoCloseable {
+
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration GRACEFUL_EXIT = Duration.ofSeconds(10);
+  /** How long one wait for ready.json lasts; the wait also ends at once if the launcher exits. */
+  private static final long READY_POLL_MILLIS = 50;
+  private static final int LOG_TAIL_LINES = 40;
+
+  private final Process process;
+  private final Path workDir;
+  private final ControlChannel control;
+  private final Thread reaper;
+  private final Map<String, SimulatedCluster> clusters = new LinkedHashMap<>();
+  private boolean closed;
+
+  private SimulatedClusters(Process process, Path workDir) {
+    this.process = process;
+    this.workDir = workDir;
+    this.control = new ControlChannel(process);
+    // If the test JVM ends without close(), the launcher must not outlive it.
+    this.reaper = new Thread(this::killProcessTree, "simcluster-reaper-" + process.pid());
+    Runtime.getRuntime().addShutdownHook(reaper);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Every simulated cluster, in the order they were declared. */
+  public List<SimulatedCluster> clusters() {
+    return List.copyOf(clusters.values());
+  }
+
+  public SimulatedCluster cluster(String name) {
+    SimulatedCluster cluster = clusters.get(name);
+    if (cluster == null) {
+      throw new NoSuchElementException("no simulated cluster named '" + name + "' (known: " + clusters.keySet() + ")");
+    }
+    return cluster;
+  }
+
+  /**
+   * Makes a simulated cluster unreachable: its port is closed, clients get "connection refused".
+   * Its data is kept for {@link #start(String)}. Returns once the port is closed.
+   */
+  public void stop(String name) {
+    control.send("stop " + cluster(name).name(), COMMAND_TIMEOUT);
+  }
+
+  /** Brings a stopped simulated cluster back, on the same port, with its data. Returns once it listens. */
+  public void start(String name) {
+    SimulatedCluster cluster = cluster(name);
+    String reply = control.send("start " + name, COMMAND_TIMEOUT);
+    String expected = "start " + name + " " + cluster.port();
+    if (!reply.equals(expected)) {
+      throw new IllegalStateException("simulated cluster " + name + " came back as '" + reply + "', expected '"
+          + expected + "'");
+    }
+  }
+
+  /** The folder with the kubeconfigs, ready.json and the launcher's log; deleted on close. */
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** The launcher's log (its stderr). */
+  public Path logFile() {
+    return workDir.resolve(Builder.LOG_FILE);
+  }
+
+  /** Stops the launcher (gracefully, then by force, with any process it started) and deletes workDir. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    control.closeStdin();
+    try {
+      if (!process.waitFor(GRACEFUL_EXIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        killProcessTree();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      killProcessTree();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook runs anyway.
+      }
+      deleteRecursively(workDir);
+    }
+  }
+
+  private void killProcessTree() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.waitFor(GRACEFUL_EXIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for ready.json, polling; fails early, with the launcher's log, if the launcher exits. */
+  private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    Path readyFile = workDir.resolve(ReadyFile.NAME);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!Files.exists(readyFile)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("simulated-cluster launcher exited with code " + process.exitValue()
+            + " before it was ready; its log ends with:\n" + logTail());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("simulated clusters not ready within " + timeout
+            + " (raise SimulatedClusters.builder().readyTimeout(...) for big seeds); the launcher's log ends with:\n"
+            + logTail());
+      }
+      // Doubles as the poll interval and as a wake-up when the launcher dies.
+      process.waitFor(READY_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+    for (SimulatedCluster cluster : ReadyFile.read(readyFile)) {
+      clusters.put(cluster.name(), cluster);
+    }
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
+          Files.deleteIfExists(directory);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  /** Declares the simulated clusters and what each is seeded with; the launcher checks the values. */
+  public static final class Builder {
+
+    static final String MAIN_CLASS = "io.meshfed.simcluster.SimulatedClustersMain";
+    static final String LOG_FILE = "simcluster.log";
+
+    private final List<String> clusterArguments = new ArrayList<>();
+    private final List<String> seedArguments = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private Path simclusterHome;
+    private Duration readyTimeout = Duration.ofMinutes(2);
+
+    private Builder() {
+    }
+
+    /** A simulated cluster on any free loopback port. */
+    public Builder cluster(String name, int id) {
+      return cluster(name, id, 0);
+    }
+
+    /** A simulated cluster on a given loopback port (0 = any free port). */
+    public Builder cluster(String name, int id, int port) {
+      Objects.requireNonNull(name, "name");
+      clusterArguments.add("--cluster");
+      clusterArguments.add("name=" + name + ",id=" + id + ",port=" + port);
+      return this;
+    }
+
+    /** Nodes (and CiliumNodes) per simulated cluster; default 3. */
+    public Builder nodes(int nodes) {
+      return seed("--nodes", nodes);
+    }
+
+    /** CiliumIdentities per simulated cluster; default 10. */
+    public Builder identities(int identities) {
+      return seed("--identities", identities);
+    }
+
+    /** CiliumEndpoints per simulated cluster; default 20. */
+    public Builder endpoints(int endpoints) {
+      return seed("--endpoints", endpoints);
+    }
+
+    /** Global services per simulated cluster (one local service is always added); default 3. */
+    public Builder services(int services) {
+      return seed("--services", services);
+    }
+
+    /** Workload namespaces ns-0.. the identities are spread over; default 2. */
+    public Builder namespaces(int namespaces) {
+      return seed("--namespaces", namespaces);
+    }
+
+    /** 255 (default) or 511: the limit for cluster IDs and the identity bit layout. */
+    public Builder maxConnectedClusters(int maxConnectedClusters) {
+      return seed("--max-connected-clusters", maxConnectedClusters);
+    }
+
+    /** Register Cilium's own CRD YAML files from this folder instead of minimal built-in CRDs. */
+    public Builder crdDir(Path crdDir) {
+      seedArguments.add("--crd-dir");
+      seedArguments.add(crdDir.toAbsolutePath().toString());
+      return this;
+    }
+
+    /** An option for the launcher's JVM, such as {@code -Xmx2g} for big seeds. */
+    public Builder jvmOption(String option) {
+      jvmOptions.add(option);
+      return this;
+    }
+
+    /** How long to wait for every simulated cluster to be seeded and listening; default 2 minutes. */
+    public Builder readyTimeout(Duration readyTimeout) {
+      this.readyTimeout = Objects.requireNonNull(readyTimeout, "readyTimeout");
+      return this;
+    }
+
+    /** The simcluster module (or its target folder); default: system property, then a search upwards. */
+    public Builder simclusterHome(Path simclusterHome) {
+      this.simclusterHome = simclusterHome;
+      return this;
+    }
+
+    /**
+     * Launches the simulated clusters and returns once all are seeded and listening.
+     *
+     * @throws IllegalStateException if the launcher is not built, exits, or is not ready in time;
+     *     the message carries the end of its log
+     */
+    public SimulatedClusters start() {
+      if (clusterArguments.isEmpty()) {
+        throw new IllegalStateException("declare at least one simulated cluster with cluster(name, id)");
+      }
+      SimclusterInstallation installation = SimclusterInstallation.locate(simclusterHome);
+      Path workDir;
+      try {
+        workDir = Files.createTempDirectory("meshfed-simclusters-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create a folder for the simulated clusters", e);
+      }
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(jvmOptions);
+      command.add("-cp");
+      command.add(installation.classpath());
+      command.add(MAIN_CLASS);
+      command.addAll(clusterArguments);
+      command.addAll(seedArguments);
+      command.add("--out");
+      command.add(workDir.toString());
+      Process process;
+      try {
+        process = new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectError(workDir.resolve(LOG_FILE).toFile())
+            .start();
+      } catch (IOException e) {
+        deleteRecursively(workDir);
+        throw new UncheckedIOException("cannot start the simulated-cluster launcher: " + command, e);
+      }
+      SimulatedClusters clusters = new SimulatedClusters(process, workDir);
+      try {
+        clusters.awaitReady(readyTimeout);
+        return clusters;
+      } catch (IOException | RuntimeException e) {
+        String log = clusters.logTail();
+        clusters.close();
+        if (e instanceof IllegalStateException) {
+          throw (IllegalStateException) e;
+        }
+        throw new IllegalStateException("cannot read the simulated clusters' ready file; launcher log:\n" + log, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        clusters.close();
+        throw new IllegalStateException("interrupted while waiting for the simulated clusters", e);
+      }
+    }
+
+    private Builder seed(String flag, int value) {
+      seedArguments.add(flag);
+      seedArguments.add(String.valueOf(value));
+      return this;
+    }
+  }
+}
