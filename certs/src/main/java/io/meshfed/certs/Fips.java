@@ -28,6 +28,9 @@ public final class Fips {
   /** The system property that switches bc-fips to approved-only mode for every thread. */
   public static final String APPROVED_ONLY_PROPERTY = "org.bouncycastle.fips.approved_only";
 
+  /** Held so the level set below is not lost when the logger is garbage-collected. */
+  private static final java.util.logging.Logger BC_JUL_LOGGER = java.util.logging.Logger.getLogger("org.bouncycastle");
+
   private Fips() {}
 
   /** Registers BCFIPS and BCJSSE (idempotent) and runs {@link #selfCheck()}. */
@@ -49,6 +52,8 @@ public final class Fips {
     // BCJSSE works only with its own PKIX key and trust managers; code that asks for the default
     // algorithm (Vert.x's PEM path does) must get PKIX, not SunX509.
     Security.setProperty("ssl.KeyManagerFactory.algorithm", "PKIX");
+    // BCJSSE logs every handshake at INFO through java.util.logging; keep warnings only.
+    BC_JUL_LOGGER.setLevel(java.util.logging.Level.WARNING);
     Security.setProperty("ssl.TrustManagerFactory.algorithm", "PKIX");
   }
 

@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
  * <pre>
  *   stop NAME    -> "ok stop NAME"            the simulated cluster's port is closed, data kept
  *   start NAME   -> "ok start NAME PORT"      serving again on the same port with the same data
+ *   expire-tokens NAME -> "ok expire-tokens NAME COUNT"  every ServiceAccount token issued by NAME
+ *                                              expires now; COUNT were still live
  *   status       -> "ok status NAME=up|down ..."
  *   anything bad -> "error MESSAGE"
  * </pre>
@@ -41,10 +43,15 @@ final class ControlCommands {
           cluster.start();
           yield "ok start " + cluster.name() + " " + cluster.port();
         }
+        case "expire-tokens" -> {
+          SimulatedCluster cluster = named(words);
+          yield "ok expire-tokens " + cluster.name() + " " + cluster.auth().expireServiceAccountTokens();
+        }
         case "status" -> "ok status " + clusters.values().stream()
             .map(cluster -> cluster.name() + "=" + (cluster.isRunning() ? "up" : "down"))
             .collect(Collectors.joining(" "));
-        default -> "error unknown command '" + words[0] + "' (expected stop NAME, start NAME or status)";
+        default -> "error unknown command '" + words[0] + "' (expected stop NAME, start NAME,"
+            + " expire-tokens NAME or status)";
       };
     } catch (RuntimeException e) {
       return "error " + words[0] + ": " + e.getMessage();

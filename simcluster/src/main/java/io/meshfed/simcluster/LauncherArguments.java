@@ -1,7 +1,10 @@
 package io.meshfed.simcluster;
 
+import io.meshfed.simcluster.auth.UserProfile;
+import io.meshfed.simcluster.auth.UserSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.function.IntConsumer;
  * The launcher's command line, parsed and checked. Every error names the flag it is about.
  *
  * @param clusters the simulated clusters, in command-line order
+ * @param users extra users every simulated cluster gets besides admin, in command-line order
  * @param sizes objects seeded into every simulated cluster
  * @param maxConnectedClusters 255 or 511: bounds cluster IDs and sets the identity bit layout
  * @param outDir where kubeconfig-NAME.yaml and ready.json are written
@@ -20,19 +24,22 @@ import java.util.function.IntConsumer;
  * @param stdinControl read control commands from stdin and exit when it closes; false = run until
  *     SIGTERM (for a launcher started in the background of a shell)
  */
-record LauncherArguments(List<ClusterSpec> clusters, SeedSizes sizes, int maxConnectedClusters, Path outDir,
-    Path crdDir, boolean stdinControl) {
+record LauncherArguments(List<ClusterSpec> clusters, List<UserSpec> users, SeedSizes sizes, int maxConnectedClusters,
+    Path outDir, Path crdDir, boolean stdinControl) {
 
   static final String USAGE = String.join("\n",
       "usage: SimulatedClustersMain --cluster name=NAME,id=ID[,port=PORT] [--cluster ...] --out DIR",
+      "         [--user name=USER,profile=readonly|admin ...]",
       "         [--nodes N] [--identities N] [--endpoints N] [--services N] [--namespaces N]",
       "         [--max-connected-clusters 255|511] [--crd-dir DIR] [--no-stdin]",
-      "Starts one simulated cluster (fabric8 KubernetesMockServer, CRUD mode, plain http on 127.0.0.1)",
-      "per --cluster, seeds it like a Cilium cluster, writes DIR/kubeconfig-NAME.yaml and, once all are",
-      "seeded and listening, DIR/ready.json. Control commands on stdin: stop NAME | start NAME | status.");
+      "Starts one simulated cluster (fabric8 KubernetesMockServer, CRUD mode, plain http on 127.0.0.1,",
+      "bearer tokens and RBAC) per --cluster, seeds it like a Cilium cluster, writes DIR/kubeconfig-NAME.yaml",
+      "(user admin), DIR/kubeconfig-NAME-USER.yaml per --user and, once all are seeded and listening,",
+      "DIR/ready.json. Control commands on stdin: stop NAME | start NAME | expire-tokens NAME | status.");
 
   LauncherArguments {
     clusters = List.copyOf(clusters);
+    users = List.copyOf(users);
     if (clusters.isEmpty()) {
       throw new IllegalArgumentException("--cluster: at least one simulated cluster is required");
     }
@@ -58,10 +65,39 @@ record LauncherArguments(List<ClusterSpec> clusters, SeedSizes sizes, int maxCon
             + ": used twice");
       }
     }
+    checkKubeconfigNamesDistinct(clusters, users);
+  }
+
+  /**
+   * kubeconfig-CLUSTER-USER.yaml can be the name of another file: user b of cluster a and the
+   * admin of cluster a-b share kubeconfig-a-b.yaml. Refused rather than overwritten.
+   */
+  private static void checkKubeconfigNamesDistinct(List<ClusterSpec> clusters, List<UserSpec> users) {
+    Set<String> userNames = new HashSet<>();
+    for (UserSpec user : users) {
+      if (!userNames.add(user.name())) {
+        throw new IllegalArgumentException("--user name=" + user.name() + ": used twice");
+      }
+    }
+    Map<String, String> owners = new HashMap<>();
+    for (ClusterSpec cluster : clusters) {
+      owners.put(ReadyFiles.kubeconfigFileName(cluster.name()), "the admin of " + cluster.name());
+    }
+    for (ClusterSpec cluster : clusters) {
+      for (UserSpec user : users) {
+        String file = ReadyFiles.kubeconfigFileName(cluster.name(), user.name());
+        String owner = owners.putIfAbsent(file, "user " + user.name() + " of " + cluster.name());
+        if (owner != null) {
+          throw new IllegalArgumentException("--user name=" + user.name() + ": its kubeconfig for simulated cluster "
+              + cluster.name() + " would be " + file + ", the file of " + owner + "; choose another user name");
+        }
+      }
+    }
   }
 
   static LauncherArguments parse(String... args) {
     List<ClusterSpec> clusters = new ArrayList<>();
+    List<UserSpec> users = new ArrayList<>();
     int[] sizes = {SeedSizes.DEFAULT.nodes(), SeedSizes.DEFAULT.identities(), SeedSizes.DEFAULT.endpoints(),
         SeedSizes.DEFAULT.services(), SeedSizes.DEFAULT.namespaces()};
     int[] maxConnected = {255};
@@ -70,6 +106,7 @@ record LauncherArguments(List<ClusterSpec> clusters, SeedSizes sizes, int maxCon
     boolean stdinControl = true;
     Map<String, Consumer<String>> valued = Map.of(
         "--cluster", value -> clusters.add(parseCluster(value)),
+        "--user", value -> users.add(parseUser(value)),
         "--out", value -> out[0] = Path.of(value),
         "--crd-dir", value -> crdDir[0] = Path.of(value),
         "--nodes", intFlag("--nodes", v -> sizes[0] = v),
@@ -101,7 +138,7 @@ record LauncherArguments(List<ClusterSpec> clusters, SeedSizes sizes, int maxCon
         throw new IllegalArgumentException(flag + ": unknown argument");
       }
     }
-    return new LauncherArguments(clusters, new SeedSizes(sizes[0], sizes[1], sizes[2], sizes[3], sizes[4]),
+    return new LauncherArguments(clusters, users, new SeedSizes(sizes[0], sizes[1], sizes[2], sizes[3], sizes[4]),
         maxConnected[0], out[0], crdDir[0], stdinControl);
   }
 
@@ -129,6 +166,33 @@ record LauncherArguments(List<ClusterSpec> clusters, SeedSizes sizes, int maxCon
       throw new IllegalArgumentException("--cluster " + value + ": name and id are required");
     }
     return new ClusterSpec(name, id, port);
+  }
+
+  /** Parses {@code name=ro,profile=readonly}. */
+  static UserSpec parseUser(String value) {
+    String name = null;
+    UserProfile profile = null;
+    for (String part : value.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--user " + value + ": expected name=USER,profile=readonly|admin");
+      }
+      String key = part.substring(0, eq).trim();
+      String v = part.substring(eq + 1).trim();
+      switch (key) {
+        case "name" -> name = v;
+        case "profile" -> {
+          try {
+            profile = UserProfile.parse(v);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--user " + value + " " + e.getMessage(), e);
+          }
+        }
+        default -> throw new IllegalArgumentException("--user " + value + ": unknown key '" + key
+            + "' (expected name, profile)");
+      }
+    }
+    return new UserSpec(name, profile);
   }
 
   private static Consumer<String> intFlag(String flag, IntConsumer target) {

@@ -1,6 +1,7 @@
 package io.meshfed.simcluster;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.meshfed.simcluster.auth.UserSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -27,15 +28,30 @@ final class ReadyFiles {
     this.outDir = outDir;
   }
 
+  /** The admin's kubeconfig. */
   static String kubeconfigFileName(String clusterName) {
     return "kubeconfig-" + clusterName + ".yaml";
   }
 
-  Path writeKubeconfig(SimulatedCluster cluster) throws IOException {
+  /** The kubeconfig of a {@code --user}. */
+  static String kubeconfigFileName(String clusterName, String userName) {
+    return "kubeconfig-" + clusterName + "-" + userName + ".yaml";
+  }
+
+  /** Writes the admin's kubeconfig and one per {@code --user}; the files hold their bearer tokens. */
+  void writeKubeconfigs(SimulatedCluster cluster) throws IOException {
+    writeKubeconfig(cluster, kubeconfigFileName(cluster.name()), UserSpec.ADMIN, cluster.auth().adminToken());
+    for (Map.Entry<String, String> user : cluster.auth().userTokens().entrySet()) {
+      writeKubeconfig(cluster, kubeconfigFileName(cluster.name(), user.getKey()), user.getKey(), user.getValue());
+    }
+  }
+
+  private void writeKubeconfig(SimulatedCluster cluster, String fileName, String userName, String token)
+      throws IOException {
     String name = cluster.name();
     String yaml = String.join("\n",
-        "# Simulated cluster \"" + name + "\" (Cilium cluster ID " + cluster.id() + "): a fabric8",
-        "# KubernetesMockServer in CRUD mode started by meshfed simcluster. It stands in for a cluster.",
+        "# Simulated cluster \"" + name + "\" (Cilium cluster ID " + cluster.id() + "), user \"" + userName + "\": a",
+        "# fabric8 KubernetesMockServer in CRUD mode started by meshfed simcluster. It stands in for a cluster.",
         "apiVersion: v1",
         "kind: Config",
         "clusters:",
@@ -46,19 +62,22 @@ final class ReadyFiles {
         "- name: " + name,
         "  context:",
         "    cluster: " + name,
-        "    user: " + name + "-admin",
+        "    user: " + name + "-" + userName,
         "    namespace: default",
         "current-context: " + name,
         "users:",
-        "- name: " + name + "-admin",
+        "- name: " + name + "-" + userName,
         "  user:",
-        "    token: simulated-" + name + "-token",
+        "    token: " + token,
         "preferences: {}",
         "");
-    return writeAtomically(outDir.resolve(kubeconfigFileName(name)), yaml);
+    writeAtomically(outDir.resolve(fileName), yaml);
   }
 
-  /** ready.json: {"pid":..., "clusters":[{"name","id","port","kubeconfig","seedMillis"}]}. */
+  /**
+   * ready.json: {"pid":..., "clusters":[{"name","id","port","kubeconfig","users":{USER: kubeconfig},
+   * "seedMillis"}]}.
+   */
   Path writeReady(List<SimulatedCluster> clusters, Map<String, Map<String, Long>> seedMillis) throws IOException {
     List<Map<String, Object>> entries = new ArrayList<>();
     for (SimulatedCluster cluster : clusters) {
@@ -67,6 +86,11 @@ final class ReadyFiles {
       entry.put("id", cluster.id());
       entry.put("port", cluster.port());
       entry.put("kubeconfig", outDir.resolve(kubeconfigFileName(cluster.name())).toAbsolutePath().toString());
+      Map<String, String> users = new LinkedHashMap<>();
+      for (String user : cluster.auth().userTokens().keySet()) {
+        users.put(user, outDir.resolve(kubeconfigFileName(cluster.name(), user)).toAbsolutePath().toString());
+      }
+      entry.put("users", users);
       entry.put("seedMillis", seedMillis.get(cluster.name()));
       entries.add(entry);
     }

@@ -3,14 +3,19 @@ package io.meshfed.simcluster;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.meshfed.simcluster.auth.ClusterAuth;
+import io.meshfed.simcluster.auth.UserSpec;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One simulated cluster: a fabric8 KubernetesMockServer in CRUD mode on a loopback port, plain
- * http. It can be stopped (port closed: clients see connection refused, as with a cluster that
+ * http, that authenticates and authorizes requests like an API server with RBAC (see
+ * {@link ClusterAuth}). It can be stopped (port closed: clients see connection refused, as with a cluster that
  * is down) and started again on the same port with the same data, because the store lives in
  * the dispatcher, which is kept, while the HTTP server is made anew.
  */
@@ -29,14 +34,21 @@ final class SimulatedCluster {
   }
 
   private final ClusterSpec spec;
-  private final SimulatedClusterDispatcher dispatcher = new SimulatedClusterDispatcher();
+  private final SimulatedClusterDispatcher dispatcher;
   private int port;
   private MockWebServer webServer;
   private KubernetesMockServer server;
 
+  /** A simulated cluster with only the built-in admin user. */
   SimulatedCluster(ClusterSpec spec) {
+    this(spec, List.of());
+  }
+
+  /** @param users the {@code --user}s, each of which gets its own token here */
+  SimulatedCluster(ClusterSpec spec, List<UserSpec> users) {
     this.spec = spec;
     this.port = spec.port();
+    this.dispatcher = new SimulatedClusterDispatcher(spec.name(), users, Clock.systemUTC());
   }
 
   String name() {
@@ -54,6 +66,10 @@ final class SimulatedCluster {
 
   SimulatedClusterDispatcher dispatcher() {
     return dispatcher;
+  }
+
+  ClusterAuth auth() {
+    return dispatcher.auth();
   }
 
   synchronized boolean isRunning() {

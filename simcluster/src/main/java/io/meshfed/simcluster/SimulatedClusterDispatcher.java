@@ -10,13 +10,22 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.meshfed.simcluster.auth.ClusterAuth;
+import io.meshfed.simcluster.auth.RequestInfo;
+import io.meshfed.simcluster.auth.RequestInfoResolver;
+import io.meshfed.simcluster.auth.SelfSubjectAccessReviews;
+import io.meshfed.simcluster.auth.TokenRequests;
+import io.meshfed.simcluster.auth.UserSpec;
 import java.net.HttpURLConnection;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The request handling of one simulated cluster: a KubernetesCrudDispatcher (its own in-memory
- * store) behind a few fixed discovery answers.
+ * The request handling of one simulated cluster: every request is first authenticated and
+ * authorized ({@link ClusterAuth}, as a kube-apiserver with RBAC would), then answered by a few
+ * fixed discovery answers, the TokenRequest and SelfSubjectAccessReview APIs, or else the
+ * KubernetesCrudDispatcher (its own in-memory store).
  *
  * <p>Why the fixed answers: the CRUD store reads any path it cannot parse, such as /version or
  * /apis, as "list everything", so a health probe would get the whole store back. A real API server
@@ -36,6 +45,7 @@ final class SimulatedClusterDispatcher extends Dispatcher {
       "apps/v1", "discovery.k8s.io/v1", "apiextensions.k8s.io/v1", "cilium.io/v2");
 
   private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+  private final ClusterAuth auth;
   private final Map<String, String> fixedGetAnswers = Map.of(
       "/version", Serialization.asJson(VERSION),
       "/", Serialization.asJson(new RootPathsBuilder()
@@ -46,19 +56,40 @@ final class SimulatedClusterDispatcher extends Dispatcher {
       "/readyz", "ok",
       "/livez", "ok");
 
+  SimulatedClusterDispatcher(String clusterName, List<UserSpec> users, Clock clock) {
+    this.auth = new ClusterAuth(clusterName, store, users, clock);
+  }
+
   KubernetesCrudDispatcher store() {
     return store;
   }
 
+  ClusterAuth auth() {
+    return auth;
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    RequestInfo info = RequestInfoResolver.resolve(request.getMethod(), request.getPath());
+    ClusterAuth.Admission admission = auth.admit(request.getHeader("Authorization"), info);
+    if (!admission.admitted()) {
+      return admission.refusal();
+    }
     if ("GET".equals(request.getMethod())) {
       String answer = fixedGetAnswers.get(pathWithoutQuery(request.getPath()));
       if (answer != null) {
         return new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK).setBody(answer);
       }
     }
-    return store.dispatch(request);
+    if (TokenRequests.isTokenRequest(info)) {
+      return auth.tokenRequests().handle(info, request.getUtf8Body());
+    }
+    if (SelfSubjectAccessReviews.isSelfSubjectAccessReview(info)) {
+      return auth.accessReviews().handle(admission.user(), request.getUtf8Body());
+    }
+    MockResponse response = store.dispatch(request);
+    auth.storeServed(info);
+    return response;
   }
 
   private static String pathWithoutQuery(String path) {

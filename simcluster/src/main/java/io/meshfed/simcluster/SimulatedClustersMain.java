@@ -41,7 +41,7 @@ public final class SimulatedClustersMain {
 
   private SimulatedClustersMain(LauncherArguments arguments) {
     this.arguments = arguments;
-    arguments.clusters().forEach(spec -> clusters.add(new SimulatedCluster(spec)));
+    arguments.clusters().forEach(spec -> clusters.add(new SimulatedCluster(spec, arguments.users())));
   }
 
   public static void main(String[] args) {
@@ -99,10 +99,12 @@ public final class SimulatedClustersMain {
     ReadyFiles files = new ReadyFiles(arguments.outDir());
     for (SimulatedCluster cluster : clusters) {
       cluster.start();
-      files.writeKubeconfig(cluster);
+      files.writeKubeconfigs(cluster);
     }
-    housekeeping.scheduleWithFixedDelay(() -> clusters.forEach(SimulatedCluster::forgetRecordedRequests),
-        10, 10, TimeUnit.SECONDS);
+    housekeeping.scheduleWithFixedDelay(() -> clusters.forEach(cluster -> {
+      cluster.forgetRecordedRequests();
+      cluster.auth().forgetExpiredTokens();
+    }), 10, 10, TimeUnit.SECONDS);
     LOG.info("ready: {}", files.writeReady(clusters, seedMillis));
   }
 

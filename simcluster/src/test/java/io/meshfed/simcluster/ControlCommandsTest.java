@@ -19,6 +19,14 @@ class ControlCommandsTest {
   }
 
   @Test
+  @DisplayName("expire-tokens answers how many ServiceAccount tokens were still live")
+  void expireTokens() {
+    assertThat(commands.execute("expire-tokens a")).isEqualTo("ok expire-tokens a 0");
+    assertThat(commands.execute("expire-tokens")).isEqualTo("error expire-tokens: expected exactly one simulated"
+        + " cluster name");
+  }
+
+  @Test
   @DisplayName("bad commands get one 'error' line naming the problem; blank lines get no reply")
   void errors() {
     assertThat(commands.execute("")).isNull();

@@ -3,6 +3,8 @@ package io.meshfed.simcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshfed.simcluster.auth.UserProfile;
+import io.meshfed.simcluster.auth.UserSpec;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,38 @@ class LauncherArgumentsTest {
     assertThat(args.outDir()).isEqualTo(Path.of("/tmp/x"));
     assertThat(args.crdDir()).isEqualTo(Path.of("/crds"));
     assertThat(args.stdinControl()).isFalse();
+    assertThat(args.users()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("--user is repeatable and names a profile; the name must suit a file name and not be admin")
+  void users() {
+    LauncherArguments args = LauncherArguments.parse("--cluster", "name=c1,id=1", "--out", "o",
+        "--user", "name=viewer,profile=readonly", "--user=name=ops,profile=admin");
+    assertThat(args.users()).containsExactly(new UserSpec("viewer", UserProfile.READONLY),
+        new UserSpec("ops", UserProfile.ADMIN));
+
+    assertThatThrownBy(() -> LauncherArguments.parse("--cluster", "name=c1,id=1", "--out", "o",
+        "--user", "name=x,profile=root")).hasMessage("--user name=x,profile=root profile=root: expected one of admin,"
+        + " readonly");
+    assertThatThrownBy(() -> LauncherArguments.parse("--cluster", "name=c1,id=1", "--out", "o",
+        "--user", "name=admin,profile=readonly")).hasMessageStartingWith("--user name=admin: built in");
+    assertThatThrownBy(() -> LauncherArguments.parse("--cluster", "name=c1,id=1", "--out", "o",
+        "--user", "name=Bad_Name,profile=readonly")).hasMessageStartingWith("--user name=Bad_Name");
+    assertThatThrownBy(() -> LauncherArguments.parse("--cluster", "name=c1,id=1", "--out", "o",
+        "--user", "name=ro")).hasMessageContaining("profile is required");
+    assertThatThrownBy(() -> LauncherArguments.parse("--cluster", "name=c1,id=1", "--out", "o",
+        "--user", "name=ro,profile=readonly", "--user", "name=ro,profile=admin"))
+        .hasMessage("--user name=ro: used twice");
+  }
+
+  @Test
+  @DisplayName("a user whose kubeconfig file name is another's (user b of a vs admin of a-b) is refused")
+  void kubeconfigFileNamesMustNotCollide() {
+    assertThatThrownBy(() -> LauncherArguments.parse("--cluster", "name=a,id=1", "--cluster", "name=a-b,id=2",
+        "--out", "o", "--user", "name=b,profile=readonly"))
+        .hasMessage("--user name=b: its kubeconfig for simulated cluster a would be kubeconfig-a-b.yaml, the file of"
+            + " the admin of a-b; choose another user name");
   }
 
   @Test

@@ -34,7 +34,7 @@ class SimulatedClusterTest {
     new ClusterSeeder(spec, new SeedSizes(2, 4, 8, 2, 2), 255, CiliumCrds.load(null)).seed(cluster.dispatcher());
     cluster.start();
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl("http://127.0.0.1:" + cluster.port())
-        .withRequestRetryBackoffLimit(0).build();
+        .withOauthToken(cluster.auth().adminToken()).withRequestRetryBackoffLimit(0).build();
     client = new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -70,6 +70,21 @@ class SimulatedClusterTest {
     assertThat(client.getApiGroups().getGroups()).extracting(group -> group.getName()).contains("cilium.io");
     assertThat(client.getApiResources("cilium.io/v2").getResources()).extracting(r -> r.getName())
         .contains("ciliumendpoints", "ciliumnetworkpolicies");
+  }
+
+  @Test
+  @DisplayName("without a token only the public paths answer; the store is 401 as with an API server")
+  void anonymousSeesOnlyPublicPaths() {
+    Config anonymousConfig = new ConfigBuilder(Config.empty()).withMasterUrl("http://127.0.0.1:" + cluster.port())
+        .withRequestRetryBackoffLimit(0).build();
+    try (KubernetesClient anonymous = new KubernetesClientBuilder().withConfig(anonymousConfig).build()) {
+      assertThat(anonymous.getKubernetesVersion().getGitVersion()).isEqualTo("v1.31.0");
+      assertThatThrownBy(() -> anonymous.namespaces().list())
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+            assertThat(e.getCode()).isEqualTo(401);
+            assertThat(e.getStatus().getReason()).isEqualTo("Unauthorized");
+          });
+    }
   }
 
   @Test

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the launcher's ready.json, which it writes (atomically) once every simulated cluster is
- * seeded and listening: {@code {"pid":..., "clusters":[{"name","id","port","kubeconfig",...}]}}.
+ * seeded and listening: {@code {"pid":..., "clusters":[{"name","id","port","kubeconfig",
+ * "users":{USER: kubeconfig},...}]}}.
  */
 final class ReadyFile {
 
@@ -26,11 +29,15 @@ final class ReadyFile {
     }
     List<SimulatedCluster> result = new ArrayList<>();
     for (JsonNode cluster : clusters) {
+      Map<String, Path> users = new LinkedHashMap<>();
+      cluster.path("users").properties()
+          .forEach(user -> users.put(user.getKey(), Path.of(user.getValue().asText())));
       result.add(new SimulatedCluster(
           required(file, cluster, "name").asText(),
           required(file, cluster, "id").asInt(),
           required(file, cluster, "port").asInt(),
-          Path.of(required(file, cluster, "kubeconfig").asText())));
+          Path.of(required(file, cluster, "kubeconfig").asText()),
+          users));
     }
     return List.copyOf(result);
   }

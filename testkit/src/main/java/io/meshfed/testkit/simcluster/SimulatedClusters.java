@@ -24,12 +24,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * try (SimulatedClusters clusters = SimulatedClusters.builder()
- *     .cluster("c1", 1).cluster("c2", 2).nodes(3).identities(10).start()) {
- *   Path kubeconfig = clusters.cluster("c1").kubeconfig();
+ *     .cluster("c1", 1).cluster("c2", 2).nodes(3).identities(10)
+ *     .user("viewer", UserProfile.READONLY).start()) {
+ *   Path kubeconfig = clusters.cluster("c1").kubeconfig();          // user admin: allowed everything
+ *   Path viewer = clusters.cluster("c1").kubeconfig("viewer");      // get, list, watch only
  *   clusters.stop("c2");   // c2's port is closed: it looks like a cluster that is down
  *   clusters.start("c2");  // back on the same port with the same data
+ *   clusters.expireServiceAccountTokens("c1");  // every TokenRequest token of c1 is now expired
  * }
  * }</pre>
+ *
+ * <p>Each simulated cluster authenticates bearer tokens and authorizes like an API server with
+ * RBAC (the RBAC objects stored in it, TokenRequest, SelfSubjectAccessReview); see
+ * simcluster/README.md for what it checks and where it differs from a real API server.
  */
 public final class SimulatedClusters implements AutoCloseable {
 
@@ -89,6 +96,23 @@ public final class SimulatedClusters implements AutoCloseable {
       throw new IllegalStateException("simulated cluster " + name + " came back as '" + reply + "', expected '"
           + expected + "'");
     }
+  }
+
+  /**
+   * Makes every ServiceAccount token the simulated cluster issued through the TokenRequest API
+   * expire now (clients using one get 401), so a test can prove that tokens are renewed without
+   * waiting for them to expire. Tokens requested afterwards work.
+   *
+   * @return how many issued tokens were still valid
+   */
+  public int expireServiceAccountTokens(String name) {
+    SimulatedCluster cluster = cluster(name);
+    String reply = control.send("expire-tokens " + cluster.name(), COMMAND_TIMEOUT);
+    String prefix = "expire-tokens " + cluster.name() + " ";
+    if (!reply.startsWith(prefix)) {
+      throw new IllegalStateException("unexpected reply to expire-tokens " + name + ": '" + reply + "'");
+    }
+    return Integer.parseInt(reply.substring(prefix.length()).trim());
   }
 
   /** The folder with the kubeconfigs, ready.json and the launcher's log; deleted on close. */
@@ -197,6 +221,7 @@ public final class SimulatedClusters implements AutoCloseable {
     static final String LOG_FILE = "simcluster.log";
 
     private final List<String> clusterArguments = new ArrayList<>();
+    private final List<String> userArguments = new ArrayList<>();
     private final List<String> seedArguments = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private Path simclusterHome;
@@ -215,6 +240,19 @@ public final class SimulatedClusters implements AutoCloseable {
       Objects.requireNonNull(name, "name");
       clusterArguments.add("--cluster");
       clusterArguments.add("name=" + name + ",id=" + id + ",port=" + port);
+      return this;
+    }
+
+    /**
+     * An extra user in every simulated cluster, besides the built-in {@code admin}: its own random
+     * token per simulated cluster, in {@link SimulatedCluster#kubeconfig(String)}. The name is a
+     * DNS label other than {@code admin}; the launcher checks it.
+     */
+    public Builder user(String name, UserProfile profile) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(profile, "profile");
+      userArguments.add("--user");
+      userArguments.add("name=" + name + ",profile=" + profile.flagValue());
       return this;
     }
 
@@ -297,6 +335,7 @@ public final class SimulatedClusters implements AutoCloseable {
       command.add(installation.classpath());
       command.add(MAIN_CLASS);
       command.addAll(clusterArguments);
+      command.addAll(userArguments);
       command.addAll(seedArguments);
       command.add("--out");
       command.add(workDir.toString());

@@ -1,0 +1,17 @@
+package io.meshfed.controller.clusters;
+
+import io.meshfed.controller.store.ClusterRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What the API and {@code meshfed clusters} show of a member: never its credentials. */
+public record ClusterView(
+    String name, int id, String state, Map<String, String> labels, List<String> podCidrs, Instant joinedAt,
+    Instant credentialExpiry, Instant certificateExpiry, String kubeSystemUid) {
+
+  public static ClusterView of(ClusterRecord c) {
+    return new ClusterView(c.name(), c.id(), c.state().name(), c.labels(), c.podCidrs(), c.joinedAt(), c.credentialExpiry(),
+        c.certificateExpiry(), c.kubeSystemUid());
+  }
+}

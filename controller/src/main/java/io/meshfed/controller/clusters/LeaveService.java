@@ -1,0 +1,86 @@
+package io.meshfed.controller.clusters;
+
+import io.meshfed.api.cluster.ClusterName;
+import io.meshfed.api.kvstore.CacheKeys;
+import io.meshfed.certs.SecretBox;
+import io.meshfed.controller.http.ApiException;
+import io.meshfed.controller.join.JoinService;
+import io.meshfed.controller.join.MemberSecretWriter;
+import io.meshfed.controller.member.MemberCredentials;
+import io.meshfed.controller.runtime.RevocationList;
+import io.meshfed.controller.store.ClusterRecord;
+import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.store.RevocationRecord;
+import io.meshfed.controller.store.Versioned;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's side of leave: empties the certificate Secret in the member (best effort, with
+ * the member's own ServiceAccount), then in one transaction revokes every certificate issued for
+ * the cluster, frees its name, ID and uid and deletes its synced Cilium data (cluster config
+ * first). Removing the ServiceAccount and RBAC needs the member's admin kubeconfig and is done by
+ * the CLI ({@code meshfed leave --kubeconfig}).
+ */
+public final class LeaveService {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaveService.class);
+
+  private final MeshStore store;
+  private final SecretBox secrets;
+  private final MemberSecretWriter writer;
+  private final RevocationList revocations;
+  private final Clock clock;
+
+  public LeaveService(MeshStore store, SecretBox secrets, MemberSecretWriter writer, RevocationList revocations, Clock clock) {
+    this.store = store;
+    this.secrets = secrets;
+    this.writer = writer;
+    this.revocations = revocations;
+    this.clock = clock;
+  }
+
+  /** One reported step. */
+  public record Step(String step, boolean ok, String message) {}
+
+  public List<Step> leave(String name, boolean dryRun) {
+    ClusterName.parse(name);
+    Versioned<ClusterRecord> current = store.cluster(name)
+        .orElseThrow(() -> ApiException.notFound("cluster", "\"" + name + "\" is not a member of the mesh"));
+    ClusterRecord c = current.value();
+    ClusterName cn = new ClusterName(name);
+    List<String> prefixes = CacheKeys.clusterDataPrefixes(cn);
+    List<Step> steps = new ArrayList<>();
+    if (dryRun) {
+      steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", true, "would run"));
+      steps.add(new Step("revoke " + c.issuedSerials().size() + " certificate(s)", true, "would run: " + c.issuedSerials()));
+      steps.add(new Step("delete meshfed/clusters/" + name + ", its ID " + c.id() + " and uid indexes, "
+          + CacheKeys.clusterConfig(cn) + " and " + prefixes, true, "would run"));
+      return steps;
+    }
+    try {
+      MemberCredentials creds = MemberCredentials.fromJson(new String(
+          secrets.open(c.credentialsSealed(), name.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+      writer.update(creds, JoinService.AGENT_SECRET_NAMESPACE, JoinService.AGENT_SECRET, Map.of());
+      steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", true, "done"));
+    } catch (RuntimeException e) {
+      steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", false,
+          "skipped: " + e.getMessage() + " (the certificates are revoked anyway)"));
+    }
+    List<RevocationRecord> revoked = new ArrayList<>();
+    for (String serial : c.issuedSerials()) {
+      revoked.add(new RevocationRecord(serial, name, "cluster left the mesh", clock.instant(), c.certificateExpiry()));
+    }
+    store.removeCluster(current, revoked, prefixes, List.of(CacheKeys.clusterConfig(cn)));
+    revocations.addAll(new HashSet<>(c.issuedSerials()));
+    steps.add(new Step("revoke " + revoked.size() + " certificate(s)", true, "done"));
+    steps.add(new Step("delete the cluster's records and synced Cilium data from etcd", true, "done"));
+    LOG.info("cluster={} op=leave revoked={} state=removed", name, revoked.size());
+    return steps;
+  }
+}

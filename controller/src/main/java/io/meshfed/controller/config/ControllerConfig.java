@@ -1,0 +1,151 @@
+package io.meshfed.controller.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code meshfed controller --config FILE}: the file bootstrap writes, then environment
+ * ({@code MESHFED_LISTEN_HOST}, {@code MESHFED_LISTEN_PORT}, {@code MESHFED_ETCD_ENDPOINTS}), then
+ * flags, later ones winning. Relative paths are resolved against the file's directory. Validated
+ * as a whole at start; every problem names its field.
+ */
+public record ControllerConfig(
+    String mesh, Listen listen, String advertiseUrl, Etcd etcd, Tls tls, String passphraseFile, Integer workerPoolSize) {
+
+  /** Where the HTTPS API listens. */
+  public record Listen(String host, Integer port) {}
+
+  /** How the controller reaches etcd (mTLS; its user is the certificate CN). */
+  public record Etcd(List<String> endpoints, String trustedCaFile, String certFile, String keyFile) {}
+
+  /** The controller's server certificate and the bundle that client certificates must chain to. */
+  public record Tls(String certFile, String keyFile, String trustedCaFile) {}
+
+  public static ControllerConfig load(Path file, Map<String, String> env, String listenOverride, List<String> etcdOverride) {
+    ControllerConfig raw = YamlFiles.read(file, ControllerConfig.class);
+    Path base = file.toAbsolutePath().getParent();
+    Listen listen = raw.listen() == null ? new Listen("127.0.0.1", 8443) : raw.listen();
+    String host = firstNonNull(env.get("MESHFED_LISTEN_HOST"), listen.host(), "127.0.0.1");
+    Integer port = listen.port() == null ? 8443 : listen.port();
+    if (env.get("MESHFED_LISTEN_PORT") != null) {
+      port = parsePort("MESHFED_LISTEN_PORT", env.get("MESHFED_LISTEN_PORT"));
+    }
+    if (listenOverride != null) {
+      int colon = listenOverride.lastIndexOf(':');
+      if (colon < 0) {
+        throw new ConfigException("--listen", "must be HOST:PORT, got \"" + listenOverride + "\"");
+      }
+      host = listenOverride.substring(0, colon);
+      port = parsePort("--listen", listenOverride.substring(colon + 1));
+    }
+    Etcd etcd = raw.etcd() == null ? new Etcd(List.of(), null, null, null) : raw.etcd();
+    List<String> endpoints = etcd.endpoints() == null ? List.of() : etcd.endpoints();
+    if (env.get("MESHFED_ETCD_ENDPOINTS") != null) {
+      endpoints = Arrays.stream(env.get("MESHFED_ETCD_ENDPOINTS").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+    if (etcdOverride != null && !etcdOverride.isEmpty()) {
+      endpoints = etcdOverride;
+    }
+    Tls tls = raw.tls() == null ? new Tls(null, null, null) : raw.tls();
+    ControllerConfig c = new ControllerConfig(
+        raw.mesh(),
+        new Listen(host, port),
+        raw.advertiseUrl(),
+        new Etcd(endpoints, resolve(base, etcd.trustedCaFile()), resolve(base, etcd.certFile()), resolve(base, etcd.keyFile())),
+        new Tls(resolve(base, tls.certFile()), resolve(base, tls.keyFile()), resolve(base, tls.trustedCaFile())),
+        resolve(base, raw.passphraseFile()),
+        raw.workerPoolSize() == null ? 8 : raw.workerPoolSize());
+    c.validate();
+    return c;
+  }
+
+  /** Every rule at once; the first broken one is thrown with the others listed. */
+  public void validate() {
+    List<String> problems = new ArrayList<>();
+    if (mesh == null || mesh.isBlank()) {
+      problems.add("mesh: is required");
+    }
+    if (listen.port() < 0 || listen.port() > 65535) {
+      problems.add("listen.port: must be 0-65535");
+    }
+    if (etcd.endpoints().isEmpty()) {
+      problems.add("etcd.endpoints: at least one https:// endpoint is required");
+    }
+    for (String e : etcd.endpoints()) {
+      if (!e.startsWith("https://")) {
+        problems.add("etcd.endpoints: \"" + e + "\" must be https:// (mTLS only)");
+      }
+    }
+    requireFile(problems, "etcd.trustedCaFile", etcd.trustedCaFile());
+    requireFile(problems, "etcd.certFile", etcd.certFile());
+    requireFile(problems, "etcd.keyFile", etcd.keyFile());
+    requireFile(problems, "tls.certFile", tls.certFile());
+    requireFile(problems, "tls.keyFile", tls.keyFile());
+    requireFile(problems, "tls.trustedCaFile", tls.trustedCaFile());
+    if (passphraseFile != null && !Files.isReadable(Path.of(passphraseFile))) {
+      problems.add("passphraseFile: " + passphraseFile + " is not readable");
+    }
+    if (advertiseUrl != null) {
+      try {
+        URI u = URI.create(advertiseUrl);
+        if (!"https".equals(u.getScheme())) {
+          problems.add("advertiseUrl: must be https://");
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add("advertiseUrl: not a URL");
+      }
+    }
+    if (workerPoolSize != null && (workerPoolSize < 1 || workerPoolSize > 256)) {
+      problems.add("workerPoolSize: must be 1-256");
+    }
+    if (!problems.isEmpty()) {
+      String first = problems.get(0);
+      int colon = first.indexOf(':');
+      throw new ConfigException(first.substring(0, colon),
+          first.substring(colon + 2) + (problems.size() > 1 ? " (and: " + String.join("; ", problems.subList(1, problems.size())) + ")" : ""));
+    }
+  }
+
+  private static void requireFile(List<String> problems, String field, String path) {
+    if (path == null) {
+      problems.add(field + ": is required");
+    } else if (!Files.isReadable(Path.of(path))) {
+      problems.add(field + ": " + path + " does not exist or is not readable");
+    }
+  }
+
+  private static int parsePort(String field, String value) {
+    try {
+      int p = Integer.parseInt(value.trim());
+      if (p < 0 || p > 65535) {
+        throw new ConfigException(field, "port must be 0-65535, got " + p);
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(field, "port must be a number, got \"" + value + "\"");
+    }
+  }
+
+  private static String resolve(Path base, String path) {
+    if (path == null) {
+      return null;
+    }
+    Path p = Path.of(path);
+    return (p.isAbsolute() ? p : base.resolve(p)).normalize().toString();
+  }
+
+  @SafeVarargs
+  private static <T> T firstNonNull(T... values) {
+    for (T v : values) {
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
+  }
+}

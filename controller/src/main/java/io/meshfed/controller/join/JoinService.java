@@ -1,0 +1,201 @@
+package io.meshfed.controller.join;
+
+import io.meshfed.api.cluster.Finding;
+import io.meshfed.certs.CertifiedKey;
+import io.meshfed.certs.CiliumSecrets;
+import io.meshfed.certs.Pem;
+import io.meshfed.certs.SecretBox;
+import io.meshfed.controller.clusters.ClusterView;
+import io.meshfed.controller.http.ApiException;
+import io.meshfed.controller.member.MemberCredentials;
+import io.meshfed.controller.runtime.CaSigner;
+import io.meshfed.controller.runtime.FaultInjection;
+import io.meshfed.controller.store.ClusterRecord;
+import io.meshfed.controller.store.MeshRecord;
+import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.store.RevocationRecord;
+import io.meshfed.controller.store.StoreException;
+import io.meshfed.controller.store.TokenRecord;
+import io.meshfed.controller.store.Versioned;
+import io.meshfed.controller.tokens.TokenService;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's side of join. Order is chosen so a failure at any point leaves nothing behind:
+ * certificates are issued in memory first; one transaction then takes name, ID and uid, spends the
+ * token and records the cluster as JOINING (with the serials it will hand out); then the member's
+ * Secrets are written; then the record becomes JOINED. A failure in between undoes the record
+ * (revoking the serials) and gives the token its use back; a crash in between leaves a JOINING
+ * record that {@link #rollbackAbandoned} removes at the next start or the next join of that name.
+ */
+public final class JoinService {
+  /** A JOINING record older than this belongs to a join that died. */
+  public static final Duration ABANDONED_AFTER = Duration.ofMinutes(5);
+  public static final String AGENT_SECRET_NAMESPACE = "meshfed-system";
+  public static final String AGENT_SECRET = "meshfed-agent-tls";
+  private static final Logger LOG = LoggerFactory.getLogger(JoinService.class);
+
+  private final MeshStore store;
+  private final TokenService tokens;
+  private final CaSigner signer;
+  private final SecretBox secrets;
+  private final MemberSecretWriter writer;
+  private final Clock clock;
+  private final String instanceId;
+
+  public JoinService(MeshStore store, TokenService tokens, CaSigner signer, SecretBox secrets, MemberSecretWriter writer, Clock clock, String instanceId) {
+    this.store = store;
+    this.tokens = tokens;
+    this.signer = signer;
+    this.secrets = secrets;
+    this.writer = writer;
+    this.clock = clock;
+    this.instanceId = instanceId;
+  }
+
+  /** The outcome of a join. */
+  public record Joined(ClusterView cluster, String agentSecret, List<String> nextSteps) {}
+
+  /** Pre-flight: authenticates the token (without spending it) and returns every finding. */
+  public List<Finding> preflight(JoinRequest req, String bearer) {
+    tokens.authenticate(bearer, req.clusterName());
+    MeshRecord mesh = mesh();
+    return JoinValidator.validate(req, mesh, liveMembers(req.clusterName()));
+  }
+
+  public Joined join(JoinRequest req, String bearer) {
+    Versioned<TokenRecord> token = tokens.authenticate(bearer, req.clusterName());
+    MeshRecord mesh = mesh();
+    List<Finding> findings = JoinValidator.validate(req, mesh, liveMembers(req.clusterName()));
+    if (!findings.isEmpty()) {
+      throw new PreflightFailed(findings);
+    }
+    if (req.credentials() == null) {
+      throw ApiException.badRequest("credentials", "the member ServiceAccount credentials are required for a join");
+    }
+    MemberCredentials creds;
+    try {
+      creds = MemberCredentials.fromJson(req.credentials());
+    } catch (RuntimeException e) {
+      throw ApiException.badRequest("credentials", "unreadable: " + e.getMessage());
+    }
+    String name = req.clusterName();
+    CertifiedKey intermediate = signer.intermediateFor(name);
+    CertifiedKey agent = signer.clientLeaf(intermediate, "agent." + name);
+    List<String> serials = List.of(intermediate.certificate().getSerialNumber().toString(16), agent.certificate().getSerialNumber().toString(16));
+    Instant now = clock.instant();
+    ClusterRecord record = new ClusterRecord(name, req.clusterId(), req.kubeSystemUid(), req.labels(), req.podCidrs(),
+        ClusterRecord.State.JOINING, now, token.value().id(),
+        secrets.seal(creds.toJson().getBytes(StandardCharsets.UTF_8), name.getBytes(StandardCharsets.UTF_8)),
+        creds.expiresAt(), Pem.encodeCertificate(intermediate.certificate()), serials,
+        agent.certificate().getNotAfter().toInstant(), instanceId);
+    try {
+      store.registerJoining(record, token);
+    } catch (StoreException e) {
+      throw ApiException.conflict(e.field(), e.getMessage());
+    }
+    LOG.info("cluster={} op=join.register id={} token={} state=JOINING", name, req.clusterId(), token.value().id());
+    FaultInjection.crashPoint("join.after-register");
+    try {
+      writer.update(creds, AGENT_SECRET_NAMESPACE, AGENT_SECRET, CiliumSecrets.tls(agent, signer.bundle()));
+      boolean wroteCa = writer.updateIfEmpty(creds, "kube-system", "cilium-ca", CiliumSecrets.ciliumCa(intermediate));
+      LOG.info("cluster={} op=join.secrets agentSecret={}/{} ciliumCa={}", name, AGENT_SECRET_NAMESPACE, AGENT_SECRET, wroteCa ? "written" : "kept existing");
+    } catch (RuntimeException e) {
+      LOG.warn("cluster={} op=join.secrets failed={} rollingBack=true", name, e.getMessage());
+      rollback(name, "join failed: " + e.getMessage());
+      throw new ApiException(502, "MemberWriteFailed", "member", "cannot write certificates into the member: " + e.getMessage()
+          + "; the registration was rolled back and the token keeps its use");
+    }
+    FaultInjection.crashPoint("join.after-secrets");
+    Versioned<ClusterRecord> joining = store.cluster(name).orElseThrow(() -> new ApiException(409, "Conflict", "cluster-name", "registration vanished during join"));
+    ClusterRecord joined = joining.value().joined(record.intermediatePem(), serials, record.certificateExpiry());
+    store.updateCluster(joining, joined);
+    LOG.info("cluster={} op=join.done state=JOINED", name);
+    return new Joined(ClusterView.of(joined), AGENT_SECRET_NAMESPACE + "/" + AGENT_SECRET, List.of(
+        "helm install meshfed-agent helm/meshfed-agent -n " + AGENT_SECRET_NAMESPACE + " --set cluster.name=" + name + " --set controller.address=<controller-url>",
+        "meshfed status"));
+  }
+
+  /** Removes a JOINING record: revokes what it was issued, frees name/ID/uid, returns the token's use. */
+  public void rollback(String name, String reason) {
+    Optional<Versioned<ClusterRecord>> current = store.cluster(name);
+    if (current.isEmpty() || current.get().value().state() != ClusterRecord.State.JOINING) {
+      return;
+    }
+    ClusterRecord c = current.get().value();
+    List<RevocationRecord> revocations = new ArrayList<>();
+    for (String serial : c.issuedSerials()) {
+      revocations.add(new RevocationRecord(serial, name, reason, clock.instant(), c.certificateExpiry()));
+    }
+    store.removeCluster(current.get(), revocations, List.of());
+    if (c.tokenId() != null) {
+      store.restoreTokenUse(c.tokenId());
+    }
+    LOG.info("cluster={} op=join.rollback reason=\"{}\" revoked={}", name, reason, c.issuedSerials().size());
+  }
+
+  /**
+   * Rolls back JOINING records whose join cannot finish any more: those this process started before
+   * it died (at start, every JOINING record of an earlier life), and those older than
+   * {@link #ABANDONED_AFTER} from any replica.
+   */
+  public int rollbackAbandoned(boolean atStart) {
+    int n = 0;
+    for (ClusterRecord c : store.clusters()) {
+      if (c.state() != ClusterRecord.State.JOINING) {
+        continue;
+      }
+      boolean stale = c.joinedAt().plus(ABANDONED_AFTER).isBefore(clock.instant());
+      boolean orphanedHere = atStart && !instanceId.equals(c.controllerInstance());
+      if (stale || orphanedHere) {
+        rollback(c.name(), "abandoned join (controller restarted or join timed out)");
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Members that count for conflicts: every JOINED one, and JOINING ones still in progress. */
+  private List<ClusterRecord> liveMembers(String joiningName) {
+    List<ClusterRecord> live = new ArrayList<>();
+    for (ClusterRecord c : store.clusters()) {
+      boolean abandoned = c.state() == ClusterRecord.State.JOINING && c.joinedAt().plus(ABANDONED_AFTER).isBefore(clock.instant());
+      if (abandoned && c.name().equals(joiningName)) {
+        rollback(c.name(), "abandoned join replaced by a new join of the same name");
+        continue;
+      }
+      if (!abandoned) {
+        live.add(c);
+      }
+    }
+    return live;
+  }
+
+  private MeshRecord mesh() {
+    return store.mesh().orElseThrow(() -> new ApiException(503, "NotBootstrapped", "mesh", "the mesh is not bootstrapped"));
+  }
+
+  /** Pre-flight findings that stop a join; rendered as 422 with every finding. */
+  public static final class PreflightFailed extends ApiException {
+    private static final long serialVersionUID = 1L;
+    private final transient List<Finding> findings;
+
+    public PreflightFailed(List<Finding> findings) {
+      super(422, "PreflightFailed", findings.get(0).field(), findings.size() + " pre-flight finding(s): " + findings.get(0).message()
+          + (findings.size() > 1 ? " (and " + (findings.size() - 1) + " more)" : ""));
+      this.findings = List.copyOf(findings);
+    }
+
+    public List<Finding> findings() {
+      return findings;
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.meshfed.controller.runtime;
+
+import io.meshfed.api.tls.MeshTls;
+import io.meshfed.certs.CertificateIssuer;
+import io.meshfed.certs.CertifiedKey;
+import io.meshfed.certs.Fips;
+import io.meshfed.certs.FipsRandom;
+import io.meshfed.certs.KeyMatch;
+import io.meshfed.certs.Passphrase;
+import io.meshfed.certs.Pem;
+import io.meshfed.certs.SecretBox;
+import io.meshfed.certs.TrustBundle;
+import io.meshfed.controller.clusters.LeaveService;
+import io.meshfed.controller.config.ControllerConfig;
+import io.meshfed.controller.http.ApiServer;
+import io.meshfed.controller.join.JoinService;
+import io.meshfed.controller.join.MemberSecretWriter;
+import io.meshfed.controller.store.CaRecord;
+import io.meshfed.controller.store.EtcdAccess;
+import io.meshfed.controller.store.MeshRecord;
+import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.store.StoreException;
+import io.meshfed.controller.tokens.TokenService;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller process: loads its configuration and keys, connects to etcd as its own user,
+ * rolls back joins that an earlier life left half-done, and serves the HTTPS API. Stops
+ * gracefully: no new requests, in-flight ones finish, then etcd and Vert.x close.
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+  private static final long REVOCATION_REFRESH_MS = 10_000;
+
+  private final Vertx vertx;
+  private final MeshStore store;
+  private final HttpServer server;
+  private final String instanceId;
+
+  private Controller(Vertx vertx, MeshStore store, HttpServer server, String instanceId) {
+    this.vertx = vertx;
+    this.store = store;
+    this.server = server;
+    this.instanceId = instanceId;
+  }
+
+  public static Controller start(ControllerConfig config, Passphrase passphrase, Clock clock) throws Exception {
+    Fips.installAndCheck();
+    String instanceId = UUID.randomUUID().toString();
+    CertifiedKey serverIdentity = loadIdentity(config.tls().certFile(), config.tls().keyFile(), passphrase);
+    TrustBundle clientTrust = TrustBundle.parse(config.tls().trustedCaFile(), Pem.readText(Path.of(config.tls().trustedCaFile())));
+    CertifiedKey etcdIdentity = loadIdentity(config.etcd().certFile(), config.etcd().keyFile(), passphrase);
+    TrustBundle etcdTrust = TrustBundle.parse(config.etcd().trustedCaFile(), Pem.readText(Path.of(config.etcd().trustedCaFile())));
+    EtcdAccess access = new EtcdAccess(config.etcd().endpoints(), etcdIdentity, etcdTrust);
+    LOG.info("op=start instance={} etcd={} etcdUser={} {}", instanceId, config.etcd().endpoints(), access.user(), Fips.describe());
+
+    MeshStore store = new MeshStore(access.connect());
+    try {
+      store.checkSchema();
+      MeshRecord mesh = store.mesh().orElseThrow(() -> new StoreException("mesh", "not bootstrapped"));
+      if (!mesh.name().equals(config.mesh())) {
+        throw new StoreException("mesh", "etcd holds mesh \"" + mesh.name() + "\" but the configuration says \"" + config.mesh() + "\"");
+      }
+      CaRecord ca = store.ca();
+      X509Certificate rootCert = Pem.decodeCertificate("meshfed/ca rootCertificatePem", ca.rootCertificatePem());
+      PrivateKey rootKey = Pem.decodePrivateKey("meshfed/ca rootKeyEncryptedPem", ca.rootKeyEncryptedPem(), passphrase);
+      KeyMatch.require("meshfed/ca rootKeyEncryptedPem", rootCert, rootKey);
+      TrustBundle bundle = TrustBundle.parse("meshfed/ca bundlePem", ca.bundlePem());
+      CaSigner signer = new CaSigner(mesh.name(), CertifiedKey.selfContained(rootCert, rootKey), bundle, new CertificateIssuer(clock, FipsRandom.get()));
+      SecretBox box = SecretBox.derive(passphrase, Base64.getDecoder().decode(mesh.secretSalt()));
+
+      RevocationList revocations = new RevocationList();
+      revocations.addAll(store.revokedSerials());
+      MemberSecretWriter writer = new MemberSecretWriter();
+      TokenService tokens = new TokenService(store, clock);
+      JoinService join = new JoinService(store, tokens, signer, box, writer, clock, instanceId);
+      LeaveService leave = new LeaveService(store, box, writer, revocations, clock);
+      int rolledBack = join.rollbackAbandoned(true);
+      if (rolledBack > 0) {
+        LOG.warn("op=start rolledBackAbandonedJoins={}", rolledBack);
+      }
+
+      Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerPoolSize()));
+      vertx.setPeriodic(REVOCATION_REFRESH_MS, id -> vertx.executeBlocking(() -> {
+        revocations.addAll(store.revokedSerials());
+        return null;
+      }, false));
+      ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations);
+      HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
+          // Join clients have no certificate yet: ask for one, verify it if given, require it per route.
+          .setClientAuth(ClientAuth.REQUEST)
+          .setHost(config.listen().host())
+          .setPort(config.listen().port());
+      HttpServer server = vertx.createHttpServer(options).requestHandler(api.router())
+          .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      LOG.info("op=start listening=https://{}:{} mesh={} members={}", config.listen().host(), server.actualPort(), mesh.name(), store.clusters().size());
+      return new Controller(vertx, store, server, instanceId);
+    } catch (Exception e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  @Override
+  public void close() {
+    LOG.info("op=stop instance={}", instanceId);
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("op=stop unclean={}", e.toString());
+    } finally {
+      store.close();
+    }
+  }
+
+  private static CertifiedKey loadIdentity(String certFile, String keyFile, Passphrase passphrase) {
+    List<X509Certificate> certs = Pem.readCertificates(Path.of(certFile));
+    PrivateKey key = Pem.decodePrivateKey(keyFile, Pem.readText(Path.of(keyFile)), passphrase);
+    KeyMatch.require(keyFile, certs.get(0), key);
+    return new CertifiedKey(certs.get(0), key, certs.subList(1, certs.size()));
+  }
+}

@@ -1,0 +1,99 @@
+package io.meshfed.controller.store;
+
+import io.etcd.jetcd.Auth;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.auth.Permission;
+import io.meshfed.certs.FipsRandom;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Users and roles in etcd (etcd runs with {@code --client-cert-auth}, so a client certificate's CN
+ * is its user name; the random passwords set here are never used or stored).
+ *
+ * <ul>
+ *   <li>{@code root}: etcd's own root role; needed before auth can be enabled.
+ *   <li>{@value #CONTROLLER_USER}: read-write on {@code meshfed/} (its state) and {@code cilium/}
+ *       (the synced Cilium data it writes), nothing else.
+ * </ul>
+ *
+ * <p>Every step is idempotent, so a bootstrap that failed half-way can simply run again.
+ */
+public final class EtcdAuth {
+  public static final String CONTROLLER_USER = "meshfed-controller";
+  public static final String CONTROLLER_ROLE = "meshfed-controller";
+  /** The prefixes the controller owns. */
+  public static final List<String> CONTROLLER_PREFIXES = List.of(MeshKeys.PREFIX, "cilium/");
+
+  private final Auth auth;
+
+  public EtcdAuth(Client rootClient) {
+    this.auth = rootClient.getAuthClient();
+  }
+
+  /** Creates the controller's role and user, the root user, and enables auth. */
+  public void setUpForController() {
+    ensureRole(CONTROLLER_ROLE, CONTROLLER_PREFIXES, Permission.Type.READWRITE);
+    ensureUser(CONTROLLER_USER, CONTROLLER_ROLE);
+    ensureUser("root", "root");
+    MeshStore.await(auth.authEnable(), "etcd auth");
+  }
+
+  /** A role with {@code type} access to each prefix (and nothing else). */
+  public void ensureRole(String role, List<String> prefixes, Permission.Type type) {
+    try {
+      MeshStore.await(auth.roleAdd(bytes(role)), "etcd role " + role);
+    } catch (StoreException e) {
+      if (!alreadyExists(e)) {
+        throw e;
+      }
+    }
+    for (String prefix : prefixes) {
+      MeshStore.await(auth.roleGrantPermission(bytes(role), bytes(prefix), bytes(prefixEnd(prefix)), type), "etcd role " + role);
+    }
+  }
+
+  /** A user (password random and discarded: it authenticates by certificate) with one role. */
+  public void ensureUser(String user, String role) {
+    try {
+      byte[] pw = new byte[24];
+      FipsRandom.get().nextBytes(pw);
+      MeshStore.await(auth.userAdd(bytes(user), bytes(HexFormat.of().formatHex(pw))), "etcd user " + user);
+    } catch (StoreException e) {
+      if (!alreadyExists(e)) {
+        throw e;
+      }
+    }
+    MeshStore.await(auth.userGrantRole(bytes(user), bytes(role)), "etcd user " + user);
+  }
+
+  /** Removes a user and its role of the same name (leave); missing ones are fine. */
+  public void removeUserAndRole(String user) {
+    for (Runnable step : List.<Runnable>of(
+        () -> MeshStore.await(auth.userDelete(bytes(user)), "etcd user " + user),
+        () -> MeshStore.await(auth.roleDelete(bytes(user)), "etcd role " + user))) {
+      try {
+        step.run();
+      } catch (StoreException e) {
+        if (!String.valueOf(e.getMessage()).contains("not found")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The end of the key range of a prefix: the prefix with its last byte incremented. */
+  static String prefixEnd(String prefix) {
+    char last = prefix.charAt(prefix.length() - 1);
+    return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+  }
+
+  private static boolean alreadyExists(StoreException e) {
+    return String.valueOf(e.getMessage()).contains("already exists");
+  }
+
+  private static ByteSequence bytes(String s) {
+    return MeshStore.bytes(s);
+  }
+}

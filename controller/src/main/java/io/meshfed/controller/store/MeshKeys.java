@@ -1,0 +1,42 @@
+package io.meshfed.controller.store;
+
+/**
+ * The controller's own keys in etcd, all under {@code meshfed/}. One place, so a reader finds the
+ * whole layout here (see docs/architecture.md for what each value holds).
+ */
+public final class MeshKeys {
+  public static final String PREFIX = "meshfed/";
+  public static final String SCHEMA_VERSION = PREFIX + "schema-version";
+  public static final String MESH = PREFIX + "mesh";
+  public static final String CA = PREFIX + "ca";
+  public static final String CLUSTERS = PREFIX + "clusters/";
+  public static final String CLUSTER_IDS = PREFIX + "cluster-ids/";
+  public static final String CLUSTER_UIDS = PREFIX + "cluster-uids/";
+  public static final String TOKENS = PREFIX + "tokens/";
+  public static final String REVOKED = PREFIX + "revoked/";
+
+  /** The schema this build writes and reads. */
+  public static final int SCHEMA = 1;
+
+  private MeshKeys() {}
+
+  public static String cluster(String name) {
+    return CLUSTERS + name;
+  }
+
+  public static String clusterId(int id) {
+    return CLUSTER_IDS + id;
+  }
+
+  public static String clusterUid(String uid) {
+    return CLUSTER_UIDS + uid;
+  }
+
+  public static String token(String id) {
+    return TOKENS + id;
+  }
+
+  public static String revoked(String serialHex) {
+    return REVOKED + serialHex;
+  }
+}

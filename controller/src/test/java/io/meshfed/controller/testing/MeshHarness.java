@@ -1,0 +1,108 @@
+package io.meshfed.controller.testing;
+
+import io.meshfed.certs.CaDirectory;
+import io.meshfed.certs.Passphrase;
+import io.meshfed.certs.Pem;
+import io.meshfed.controller.cli.CliRunner;
+import io.meshfed.controller.config.CliConfig;
+import io.meshfed.controller.config.ControllerConfig;
+import io.meshfed.controller.config.YamlFiles;
+import io.meshfed.controller.runtime.Controller;
+import io.meshfed.testkit.etcd.EtcdTls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A bootstrapped mesh for controller tests: the mesh CA (which etcd trusts), a real etcd with TLS
+ * and client-cert auth, {@code meshfed bootstrap} run through the real CLI, and an in-process
+ * controller on a free port with a CLI config that points at it.
+ */
+public final class MeshHarness implements AutoCloseable {
+  public static final String PASSPHRASE = "harness passphrase, long enough";
+  public static final Map<String, String> ENV = Map.of("MESHFED_CA_PASSPHRASE", PASSPHRASE);
+
+  public final Path dir;
+  public final TestMesh mesh;
+  public final Path out;
+  private Controller controller;
+  private Path cliConfig;
+
+  private MeshHarness(Path dir) {
+    this.dir = dir;
+    this.mesh = TestMesh.create(dir.resolve("etcd-tls"), "test");
+    this.out = dir.resolve("bootstrap");
+  }
+
+  /** Step 1, before etcd starts: the mesh CA and etcd's TLS files. */
+  public static MeshHarness prepare(Path dir) {
+    return new MeshHarness(dir);
+  }
+
+  public EtcdTls etcdTls() {
+    return mesh.etcdTls();
+  }
+
+  public static Passphrase passphrase() {
+    return Passphrase.of("test", PASSPHRASE.toCharArray());
+  }
+
+  /** The bootstrap command line for these etcd endpoints (the test runs it, or a variant). */
+  public String[] bootstrapArgs(List<String> etcdEndpoints) {
+    try {
+      Path caDir = dir.resolve("ca");
+      if (!Files.exists(caDir)) {
+        new CaDirectory(caDir, passphrase()).init(mesh.pki, false, Clock.systemUTC());
+      }
+      Path root = dir.resolve("etcd-root");
+      Files.createDirectories(root);
+      Files.writeString(root.resolve("root.crt"), Pem.encodeCertificates(mesh.etcdRoot.certificateAndChain()));
+      Files.writeString(root.resolve("root.key"), Pem.encodePrivateKeyInMemory(mesh.etcdRoot.privateKey()));
+      Files.writeString(root.resolve("etcd-ca.pem"), mesh.bundle().toPem());
+      return new String[] {"bootstrap", "--mesh", "test", "--etcd", String.join(",", etcdEndpoints),
+          "--etcd-ca", root.resolve("etcd-ca.pem").toString(), "--etcd-cert", root.resolve("root.crt").toString(),
+          "--etcd-key", root.resolve("root.key").toString(), "--ca-dir", caDir.toString(), "--out", out.toString()};
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public CliRunner.Result bootstrap(List<String> etcdEndpoints) {
+    return new CliRunner(ENV).run(bootstrapArgs(etcdEndpoints));
+  }
+
+  /** Starts the controller on a free port and writes a CLI config pointing at it. */
+  public Controller startController() throws Exception {
+    ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), Map.of(), "127.0.0.1:0", null);
+    controller = Controller.start(cfg, passphrase(), Clock.systemUTC());
+    CliConfig original = CliConfig.load(out.resolve("meshfed.yaml"));
+    cliConfig = dir.resolve("meshfed-test.yaml");
+    YamlFiles.write(cliConfig, new CliConfig(url(), original.trustedCaFile(), original.certFile(), original.keyFile()));
+    return controller;
+  }
+
+  public void stopController() {
+    if (controller != null) {
+      controller.close();
+      controller = null;
+    }
+  }
+
+  public String url() {
+    return "https://localhost:" + controller.port();
+  }
+
+  /** The CLI with MESHFED_CONFIG pointing at the running controller. */
+  public CliRunner cli() {
+    return new CliRunner(Map.of("MESHFED_CA_PASSPHRASE", PASSPHRASE, "MESHFED_CONFIG", cliConfig.toString()));
+  }
+
+  @Override
+  public void close() {
+    stopController();
+  }
+}
