@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.meshfed.simcluster.auth.ClusterAuth;
+import io.meshfed.simcluster.auth.KubernetesStatus;
 import io.meshfed.simcluster.auth.RequestInfo;
 import io.meshfed.simcluster.auth.RequestInfoResolver;
 import io.meshfed.simcluster.auth.SelfSubjectAccessReviews;
@@ -20,6 +21,7 @@ import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The request handling of one simulated cluster: every request is first authenticated and
@@ -40,6 +42,9 @@ final class SimulatedClusterDispatcher extends Dispatcher {
   static final Map<String, String> VERSION = Map.of(
       "major", "1", "minor", "31", "gitVersion", "v1.31.0", "platform", "linux/amd64",
       "goVersion", "go1.22.5", "buildDate", "2024-08-13T07:28:49Z");
+
+  /** API groups whose only served resource is SelfSubjectAccessReview; the rest are 404. */
+  private static final Set<String> UNSERVED_GROUPS = Set.of("authentication.k8s.io", "authorization.k8s.io");
 
   private static final List<String> GROUP_VERSIONS = List.of(
       "apps/v1", "discovery.k8s.io/v1", "apiextensions.k8s.io/v1", "cilium.io/v2");
@@ -86,6 +91,11 @@ final class SimulatedClusterDispatcher extends Dispatcher {
     }
     if (SelfSubjectAccessReviews.isSelfSubjectAccessReview(info)) {
       return auth.accessReviews().handle(admission.user(), request.getUtf8Body());
+    }
+    if (info.resourceRequest() && UNSERVED_GROUPS.contains(info.apiGroup())) {
+      // The store would file a TokenReview or SelfSubjectRulesReview as an object and echo it back,
+      // an answer without status that a test could mistake for a real one.
+      return KubernetesStatus.notServed(info);
     }
     MockResponse response = store.dispatch(request);
     auth.storeServed(info);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -85,6 +86,14 @@ class SimulatedClusterTest {
             assertThat(e.getStatus().getReason()).isEqualTo("Unauthorized");
           });
     }
+  }
+
+  @Test
+  @DisplayName("review APIs other than SelfSubjectAccessReview are 404, not stored and echoed as objects")
+  void unservedReviewApis() {
+    assertThatThrownBy(() -> client.authorization().v1().selfSubjectRulesReview().create(
+        new SelfSubjectRulesReviewBuilder().withNewSpec().withNamespace("default").endSpec().build()))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
   }
 
   @Test

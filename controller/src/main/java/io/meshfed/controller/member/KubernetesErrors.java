@@ -32,7 +32,7 @@ final class KubernetesErrors {
     return e.getStatus() == null;
   }
 
-  /** {@code HTTP 403 Forbidden: <server message>} or the root cause of a connection failure. */
+  /** {@code HTTP 403: <server message>}, or {@code no answer: <root cause>} when none came back. */
   static String summary(KubernetesClientException e) {
     if (e.getCode() > 0) {
       String message = e.getStatus() != null && e.getStatus().getMessage() != null
@@ -43,8 +43,11 @@ final class KubernetesErrors {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return root == e ? firstLine(message) : root.getClass().getSimpleName() + ": " + firstLine(message);
+    if (root == e) {
+      return "no answer: " + firstLine(String.valueOf(e.getMessage()));
+    }
+    String name = root.getClass().getSimpleName();
+    return "no answer: " + (root.getMessage() == null ? name : name + ": " + firstLine(root.getMessage()));
   }
 
   /** {@link #summary(KubernetesClientException)} for any failure. */

@@ -52,7 +52,7 @@ public final class MemberInspector {
   }
 
   public MemberFacts inspect(KubernetesClient client) {
-    String server = String.valueOf(client.getMasterUrl());
+    String server = withoutTrailingSlash(String.valueOf(client.getMasterUrl()));
     List<Finding> findings = new ArrayList<>();
     String version;
     try {
@@ -201,6 +201,10 @@ public final class MemberInspector {
           + " without them an overlap with another member cannot be ruled out"));
     }
     return List.copyOf(cidrs);
+  }
+
+  static String withoutTrailingSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   private static String nextPage(String continueToken) {

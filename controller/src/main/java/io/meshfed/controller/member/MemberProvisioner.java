@@ -70,7 +70,7 @@ public final class MemberProvisioner {
       } catch (KubernetesClientException e) {
         if (KubernetesErrors.isUnreachable(e)) {
           reachable = false;
-          findings.add(new Finding("member-api", String.valueOf(client.getMasterUrl()), "is not reachable: "
+          findings.add(new Finding("member-api", MemberInspector.withoutTrailingSlash(String.valueOf(client.getMasterUrl())), "is not reachable: "
               + KubernetesErrors.summary(e)));
         } else {
           findings.add(Finding.of(desired.describe(), "cannot be read: " + KubernetesErrors.summary(e)));
@@ -220,8 +220,7 @@ public final class MemberProvisioner {
   }
 
   private static String server(Config config) {
-    String url = config.getMasterUrl();
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return MemberInspector.withoutTrailingSlash(config.getMasterUrl());
   }
 
   /** The CA the kubeconfig trusts for the API server, as base64 of its PEM, or null when there is none. */

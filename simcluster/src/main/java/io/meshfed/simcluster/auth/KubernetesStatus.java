@@ -31,12 +31,9 @@ public final class KubernetesStatus {
     if (!request.resourceRequest()) {
       return failure(403, "Forbidden", "forbidden: " + why, null);
     }
-    String qualified = request.apiGroup().isEmpty()
-        ? request.resource()
-        : request.resource() + "." + request.apiGroup();
     String message = request.name().isEmpty()
-        ? qualified + " is forbidden: " + why
-        : qualified + " \"" + request.name() + "\" is forbidden: " + why;
+        ? qualified(request) + " is forbidden: " + why
+        : qualified(request) + " \"" + request.name() + "\" is forbidden: " + why;
     Map<String, Object> details = new LinkedHashMap<>();
     if (!request.name().isEmpty()) {
       details.put("name", request.name());
@@ -57,6 +54,15 @@ public final class KubernetesStatus {
     }
     details.put("kind", resource);
     return failure(404, "NotFound", qualified + " \"" + name + "\" not found", details);
+  }
+
+  /**
+   * 404 for an API the simulated cluster does not serve (e.g. TokenReview), worded as the API
+   * server's answer for a resource it does not know, plus why.
+   */
+  public static MockResponse notServed(RequestInfo request) {
+    return failure(404, "NotFound", "the server could not find the requested resource (" + request.verb() + " "
+        + qualified(request) + "): the simulated cluster does not serve this API", null);
   }
 
   /** 422 Invalid, "Invalid value: V: DETAIL" for one field, as the API server's validation answers. */
@@ -89,6 +95,11 @@ public final class KubernetesStatus {
   public static MockResponse json(int code, Object body) {
     return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
         .setBody(Serialization.asJson(body));
+  }
+
+  /** {@code secrets}, {@code roles.rbac.authorization.k8s.io}: a GroupResource as the API server writes it. */
+  private static String qualified(RequestInfo request) {
+    return request.apiGroup().isEmpty() ? request.resource() : request.resource() + "." + request.apiGroup();
   }
 
   /** As the API server's forbiddenMessage. */
