@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "join", mixinStandardHelpOptions = true, description = "Join a cluster to the mesh.")
 public final class JoinCommand implements Callable<Integer> {
   /** Lifetime of the member ServiceAccount token the controller holds; it renews it before expiry. */
-  static final Duration MEMBER_TOKEN_TTL = Duration.ofHours(1);
+  static final Duration MEMBER_TOKEN_TTL = io.meshfed.controller.runtime.Controller.MEMBER_TOKEN_TTL;
 
   @Spec CommandLine.Model.CommandSpec spec;
 

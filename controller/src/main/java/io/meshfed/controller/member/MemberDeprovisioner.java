@@ -3,6 +3,7 @@ package io.meshfed.controller.member;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -25,7 +26,11 @@ public final class MemberDeprovisioner {
 
   private final String cluster;
 
-  /** @param cluster the name the member is known by (for logs) */
+  /**
+   * A deprovisioner for one member; it keeps no state between calls.
+   *
+   * @param cluster the name the member is known by (for logs)
+   */
   public MemberDeprovisioner(String cluster) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
   }
@@ -39,7 +44,7 @@ public final class MemberDeprovisioner {
   public List<StepResult> deprovision(KubernetesClient adminClient, Consumer<String> progress) {
     Objects.requireNonNull(progress, "progress");
     List<DesiredObject> objects = new ArrayList<>(MemberObjects.desired());
-    java.util.Collections.reverse(objects);
+    Collections.reverse(objects);
     List<StepResult> results = new ArrayList<>();
     for (DesiredObject object : objects) {
       String step = "delete " + object.describe();

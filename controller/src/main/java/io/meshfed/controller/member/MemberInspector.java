@@ -45,7 +45,11 @@ public final class MemberInspector {
   private final String cluster;
   private final AccessReviewer accessReviewer;
 
-  /** @param cluster the name the member is known by (for logs) */
+  /**
+   * An inspector for one member; it keeps no state between calls.
+   *
+   * @param cluster the name the member is known by (for logs)
+   */
   public MemberInspector(String cluster) {
     this.cluster = cluster;
     this.accessReviewer = new AccessReviewer(cluster);
@@ -62,7 +66,7 @@ public final class MemberInspector {
         // Without an answer (or with our credentials refused) every further read fails the same way.
         boolean reachable = !KubernetesErrors.isUnreachable(e);
         findings.add(reachable
-            ? Finding.of(AccessReviewer.FIELD, "credentials are refused by the member's API server at " + server
+            ? Finding.of("kubeconfig credentials", "are refused by the member's API server at " + server
                 + " (" + KubernetesErrors.summary(e) + ")")
             : new Finding("member-api", server, "is not reachable: " + KubernetesErrors.summary(e)));
         LOG.warn("cluster={} op=inspect server={} result={} error=\"{}\"", cluster, server,

@@ -47,7 +47,12 @@ public final class MemberProvisioner {
   private final AccessReviewer accessReviewer;
   private final MemberTokens tokens;
 
-  /** @param cluster the name the member is known by (for logs and messages) */
+  /**
+   * A provisioner for one member; it keeps no state between calls.
+   *
+   * @param cluster the name the member is known by (for logs and messages)
+   * @param clock   the time a token's lifetime is counted from
+   */
   public MemberProvisioner(String cluster, Clock clock) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.accessReviewer = new AccessReviewer(cluster);
@@ -70,8 +75,8 @@ public final class MemberProvisioner {
       } catch (KubernetesClientException e) {
         if (KubernetesErrors.isUnreachable(e)) {
           reachable = false;
-          findings.add(new Finding("member-api", MemberInspector.withoutTrailingSlash(String.valueOf(client.getMasterUrl())), "is not reachable: "
-              + KubernetesErrors.summary(e)));
+          String server = MemberInspector.withoutTrailingSlash(String.valueOf(client.getMasterUrl()));
+          findings.add(new Finding("member-api", server, "is not reachable: " + KubernetesErrors.summary(e)));
         } else {
           findings.add(Finding.of(desired.describe(), "cannot be read: " + KubernetesErrors.summary(e)));
         }

@@ -24,7 +24,11 @@ public final class MemberSecrets {
 
   private final String cluster;
 
-  /** @param cluster the name the member is known by (for logs and messages) */
+  /**
+   * Secret writes for one member; it keeps no state between calls.
+   *
+   * @param cluster the name the member is known by (for logs and messages)
+   */
   public MemberSecrets(String cluster) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
   }

@@ -32,7 +32,12 @@ public final class MemberTokens {
   private final String cluster;
   private final Clock clock;
 
-  /** @param cluster the name the member is known by (for logs and messages) */
+  /**
+   * Token requests for one member.
+   *
+   * @param cluster the name the member is known by (for logs and messages)
+   * @param clock   the time a token's lifetime is counted from
+   */
   public MemberTokens(String cluster, Clock clock) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.clock = Objects.requireNonNull(clock, "clock");

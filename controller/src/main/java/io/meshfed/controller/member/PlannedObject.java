@@ -1,5 +1,6 @@
 package io.meshfed.controller.member;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -28,7 +29,7 @@ public record PlannedObject(String kind, String namespace, String name, Action a
 
     /** Lower case, as printed: {@code create}, {@code update}, ... */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -10,6 +10,7 @@ import io.meshfed.certs.Passphrase;
 import io.meshfed.certs.Pem;
 import io.meshfed.certs.SecretBox;
 import io.meshfed.certs.TrustBundle;
+import io.meshfed.controller.clusters.CredentialRenewer;
 import io.meshfed.controller.clusters.LeaveService;
 import io.meshfed.controller.config.ControllerConfig;
 import io.meshfed.controller.http.ApiServer;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
   private static final long REVOCATION_REFRESH_MS = 10_000;
+  private static final long CREDENTIAL_CHECK_MS = 60_000;
+  /** Lifetime of the member ServiceAccount tokens the controller requests when it renews. */
+  public static final java.time.Duration MEMBER_TOKEN_TTL = java.time.Duration.ofHours(1);
 
   private final Vertx vertx;
   private final MeshStore store;
@@ -99,6 +103,8 @@ public final class Controller implements AutoCloseable {
         revocations.addAll(store.revokedSerials());
         return null;
       }, false));
+      CredentialRenewer renewer = new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL);
+      vertx.setPeriodic(CREDENTIAL_CHECK_MS, id -> vertx.executeBlocking(renewer::renewDue, false));
       ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations);
       HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
           // Join clients have no certificate yet: ask for one, verify it if given, require it per route.

@@ -218,4 +218,27 @@ class JoinLeaveTest {
     CliRunner.Result again = join(newToken(1), "c2", "c2", "2");
     assertThat(again.exit()).as(again.toString()).isZero();
   }
+
+  @Test
+  @Order(6)
+  @DisplayName("the controller renews a member's ServiceAccount token before it expires, with the member's own token, and keeps it sealed")
+  void credentialsRenewBeforeExpiry() throws Exception {
+    try (MeshStore s = root()) {
+      var before = s.cluster("c1").orElseThrow().value();
+      io.meshfed.certs.SecretBox box = io.meshfed.certs.SecretBox.derive(MeshHarness.passphrase(),
+          java.util.Base64.getDecoder().decode(s.mesh().orElseThrow().secretSalt()));
+      // 50 minutes later, less than a third of the one-hour token is left.
+      Clock later = Clock.offset(Clock.systemUTC(), java.time.Duration.ofMinutes(50));
+      var renewer = new io.meshfed.controller.clusters.CredentialRenewer(s, box, later, java.time.Duration.ofHours(1));
+      assertThat(renewer.renewDue()).isEqualTo(3);
+      var after = s.cluster("c1").orElseThrow().value();
+      assertThat(after.credentialExpiry()).isAfter(before.credentialExpiry());
+      assertThat(after.credentialsSealed()).isNotEqualTo(before.credentialsSealed()).doesNotContain("token");
+      var creds = io.meshfed.controller.member.MemberCredentials.fromJson(new String(
+          box.open(after.credentialsSealed(), "c1".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+      new MemberSecretWriter().update(creds, "meshfed-system", "meshfed-agent-tls", java.util.Map.of("probe", new byte[] {1}));
+      // Now, nothing is due: a second round renews nothing.
+      assertThat(new io.meshfed.controller.clusters.CredentialRenewer(s, box, Clock.systemUTC(), java.time.Duration.ofHours(1)).renewDue()).isZero();
+    }
+  }
 }

@@ -16,12 +16,15 @@ import io.meshfed.api.cluster.Finding;
 import io.meshfed.testkit.simcluster.SimulatedCluster;
 import io.meshfed.testkit.simcluster.SimulatedClusters;
 import io.meshfed.testkit.simcluster.UserProfile;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -248,7 +251,7 @@ class MemberProvisionerTest {
       Map<String, String> before = SimulatedMembers.snapshot(admin);
       List<String> progress = new ArrayList<>();
       // Created after the pre-flight, just before the step that creates the binding: the create gets 409.
-      java.util.function.Consumer<String> raceAForeignBinding = step -> {
+      Consumer<String> raceAForeignBinding = step -> {
         progress.add(step);
         if (step.equals("create ClusterRoleBinding meshfed-member")) {
           admin.rbac().clusterRoleBindings().resource(foreignClusterRoleBinding()).create();
@@ -280,7 +283,7 @@ class MemberProvisionerTest {
   @DisplayName("the member going down mid-way: rollback cannot finish, leftovers are reported, the next run completes")
   void memberDownMidWayThenRerunCompletes() {
     try (KubernetesClient admin = SimulatedMembers.admin(clusters.cluster("outage"))) {
-      java.util.function.Consumer<String> outage = step -> {
+      Consumer<String> outage = step -> {
         if (step.equals("create Role kube-system/meshfed-member")) {
           clusters.stop("outage");
         }
@@ -327,7 +330,7 @@ class MemberProvisionerTest {
       List<StepResult> results = deprovisioner.deprovision(admin, progress::add);
 
       List<String> reversed = new ArrayList<>(OBJECTS);
-      java.util.Collections.reverse(reversed);
+      Collections.reverse(reversed);
       assertThat(results).extracting(StepResult::step)
           .containsExactlyElementsOf(reversed.stream().map(object -> "delete " + object).toList());
       assertThat(progress).containsExactlyElementsOf(results.stream().map(StepResult::step).toList());
@@ -400,6 +403,6 @@ class MemberProvisionerTest {
   }
 
   private static String b64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -143,7 +144,7 @@ class MemberServiceAccountTest {
       assertThat(controller.services().inAnyNamespace().list().getItems()).isNotEmpty();
       // The token may renew only its own ServiceAccount.
       assertForbidden(() -> controller.serviceAccounts().inNamespace("kube-system").withName("default").tokenRequest(
-          new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+          new TokenRequestBuilder().withNewSpec()
               .withExpirationSeconds(600L).endSpec().build()));
     }
 

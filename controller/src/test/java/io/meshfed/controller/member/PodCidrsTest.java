@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshfed.api.cluster.InvalidValueException;
 import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,7 +108,7 @@ class PodCidrsTest {
 
   @Test
   void sortsIpv4FirstThenByAddressThenWiderFirst() {
-    List<PodCidr> sorted = new java.util.TreeSet<>(List.of(PodCidrs.parse("fd00::/64"),
+    List<PodCidr> sorted = new TreeSet<>(List.of(PodCidrs.parse("fd00::/64"),
         PodCidrs.parse("10.2.0.0/16"), PodCidrs.parse("10.1.0.0/24"), PodCidrs.parse("10.1.0.0/16"))).stream().toList();
     assertThat(sorted).extracting(PodCidr::toString)
         .containsExactly("10.1.0.0/16", "10.1.0.0/24", "10.2.0.0/16", "fd00::/64");

@@ -85,6 +85,25 @@ public final class MeshHarness implements AutoCloseable {
     return controller;
   }
 
+  /** Points the CLI config at a controller on {@code port} (in-process or a separate JVM). */
+  public void useControllerAt(int port) throws java.io.IOException {
+    CliConfig original = CliConfig.load(out.resolve("meshfed.yaml"));
+    cliConfig = dir.resolve("meshfed-test.yaml");
+    YamlFiles.write(cliConfig, new CliConfig("https://localhost:" + port, original.trustedCaFile(), original.certFile(), original.keyFile()));
+    externalPort = port;
+  }
+
+  private int externalPort;
+
+  /** Starts the controller as its own JVM (for kill tests); the CLI config follows it. */
+  public ControllerProcess startControllerProcess(Map<String, String> extraEnv) throws java.io.IOException {
+    java.util.Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.putAll(extraEnv);
+    ControllerProcess p = ControllerProcess.start(out.resolve("controller.yaml"), env, Path.of(System.getProperty("meshfed.test.controllerLog", dir.resolve("controller-process.log").toString())));
+    useControllerAt(p.port());
+    return p;
+  }
+
   public void stopController() {
     if (controller != null) {
       controller.close();
@@ -93,7 +112,7 @@ public final class MeshHarness implements AutoCloseable {
   }
 
   public String url() {
-    return "https://localhost:" + controller.port();
+    return "https://localhost:" + (controller != null ? controller.port() : externalPort);
   }
 
   /** The CLI with MESHFED_CONFIG pointing at the running controller. */
