@@ -66,7 +66,7 @@ public final class LeaveService {
     try {
       MemberCredentials creds = MemberCredentials.fromJson(new String(
           secrets.open(c.credentialsSealed(), name.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
-      writer.update(creds, JoinService.AGENT_SECRET_NAMESPACE, JoinService.AGENT_SECRET, Map.of());
+      writer.update(name, creds, JoinService.AGENT_SECRET_NAMESPACE, JoinService.AGENT_SECRET, Map.of());
       steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", true, "done"));
     } catch (RuntimeException e) {
       steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", false,

@@ -105,7 +105,7 @@ public final class JoinService {
     LOG.info("cluster={} op=join.register id={} token={} state=JOINING", name, req.clusterId(), token.value().id());
     FaultInjection.crashPoint("join.after-register");
     try {
-      writer.update(creds, AGENT_SECRET_NAMESPACE, AGENT_SECRET, CiliumSecrets.tls(agent, signer.bundle()));
+      writer.update(name, creds, AGENT_SECRET_NAMESPACE, AGENT_SECRET, CiliumSecrets.tls(agent, signer.bundle()));
       boolean wroteCa = writer.updateIfEmpty(creds, "kube-system", "cilium-ca", CiliumSecrets.ciliumCa(intermediate));
       LOG.info("cluster={} op=join.secrets agentSecret={}/{} ciliumCa={}", name, AGENT_SECRET_NAMESPACE, AGENT_SECRET, wroteCa ? "written" : "kept existing");
     } catch (RuntimeException e) {

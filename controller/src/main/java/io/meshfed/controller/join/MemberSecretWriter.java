@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.meshfed.controller.member.MemberConnection;
 import io.meshfed.controller.member.MemberCredentials;
+import io.meshfed.controller.member.MemberSecrets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,18 +17,10 @@ import java.util.Map;
  */
 public class MemberSecretWriter {
 
-  /** Replaces the data of an existing Secret. */
-  public void update(MemberCredentials credentials, String namespace, String name, Map<String, byte[]> data) {
+  /** Replaces the data of an existing Secret (see {@link MemberSecrets#update}). */
+  public void update(String cluster, MemberCredentials credentials, String namespace, String name, Map<String, byte[]> data) {
     try (KubernetesClient client = MemberConnection.fromCredentials(credentials)) {
-      Secret s = client.secrets().inNamespace(namespace).withName(name).get();
-      if (s == null) {
-        throw new IllegalStateException("Secret " + namespace + "/" + name + " does not exist in the member (join creates it)");
-      }
-      s.setData(encode(data));
-      s.setStringData(null);
-      client.secrets().inNamespace(namespace).resource(s).update();
-    } catch (KubernetesClientException e) {
-      throw new IllegalStateException("Secret " + namespace + "/" + name + ": " + e.getStatus().getMessage(), e);
+      new MemberSecrets(cluster).update(client, namespace, name, data);
     }
   }
 

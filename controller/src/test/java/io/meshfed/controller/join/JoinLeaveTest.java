@@ -236,7 +236,7 @@ class JoinLeaveTest {
       assertThat(after.credentialsSealed()).isNotEqualTo(before.credentialsSealed()).doesNotContain("token");
       var creds = io.meshfed.controller.member.MemberCredentials.fromJson(new String(
           box.open(after.credentialsSealed(), "c1".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
-      new MemberSecretWriter().update(creds, "meshfed-system", "meshfed-agent-tls", java.util.Map.of("probe", new byte[] {1}));
+      new MemberSecretWriter().update("c1", creds, "meshfed-system", "meshfed-agent-tls", java.util.Map.of("probe", new byte[] {1}));
       // Now, nothing is due: a second round renews nothing.
       assertThat(new io.meshfed.controller.clusters.CredentialRenewer(s, box, Clock.systemUTC(), java.time.Duration.ofHours(1)).renewDue()).isZero();
     }
