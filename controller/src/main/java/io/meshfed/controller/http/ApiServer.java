@@ -66,6 +66,7 @@ public final class ApiServer {
     r.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     r.get("/livez").handler(ctx -> json(ctx, 200, Map.of("status", "ok")));
     r.get("/readyz").handler(this::ready);
+    r.get("/api/v1/whoami").handler(ctx -> json(ctx, 200, identified(ctx)));
     r.get("/api/v1/join/ca").handler(ctx -> json(ctx, 200, Map.of(
         "bundle", signer.bundle().toPem(),
         "caHash", CertificateInfo.publicKeyPin(signer.bundle().newest()))));
@@ -147,14 +148,24 @@ public final class ApiServer {
     });
   }
 
+  /** Any mesh client certificate that is not revoked; the identity is the certificate's, never the request's. */
+  private PeerIdentity identified(RoutingContext ctx) {
+    PeerIdentity peer = PeerIdentity.of(ctx);
+    if (peer == null) {
+      throw ApiException.unauthorized("this endpoint needs a mesh client certificate");
+    }
+    if (revocations.isRevoked(peer.serialHex())) {
+      throw ApiException.unauthorized("client certificate serial " + peer.serialHex() + " is revoked");
+    }
+    return peer;
+  }
+
   private void admin(RoutingContext ctx) {
     PeerIdentity peer = PeerIdentity.of(ctx);
     if (peer == null) {
       throw ApiException.unauthorized("this endpoint needs the admin client certificate (see meshfed.yaml from bootstrap)");
     }
-    if (revocations.isRevoked(peer.serialHex())) {
-      throw ApiException.unauthorized("client certificate serial " + peer.serialHex() + " is revoked");
-    }
+    identified(ctx);
     if (!Bootstrap.ADMIN_CN.equals(peer.commonName())) {
       throw ApiException.forbidden("\"" + peer.commonName() + "\" is not an admin identity");
     }

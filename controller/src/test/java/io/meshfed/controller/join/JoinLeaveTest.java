@@ -115,12 +115,15 @@ class JoinLeaveTest {
     }
   }
 
+  static String usedToken;
+
   @Test
   @Order(2)
   @DisplayName("three clusters join; each member holds an agent certificate chaining to the mesh root; `meshfed clusters` lists them")
   void threeClustersJoin() throws Exception {
     for (String c : List.of("c1", "c2", "c3")) {
-      CliRunner.Result r = join(newToken(1), c, c, c.substring(1), "--label", "env=test");
+      usedToken = newToken(1);
+      CliRunner.Result r = join(usedToken, c, c, c.substring(1), "--label", "env=test");
       assertThat(r.exit()).as(r.toString()).isZero();
       assertThat(r.out()).contains("joined " + c).contains("meshfed-system/meshfed-agent-tls").contains("meshfed status");
       try (KubernetesClient k = admin(c)) {
@@ -152,6 +155,8 @@ class JoinLeaveTest {
     assertThat(sameId.err()).contains("cluster-id: \"2\" is already used by member \"c2\"");
     assertThat(sameId.err()).contains("this Kubernetes cluster is already a member as \"c1\"");
     assertThat(sameId.err()).contains("cilium-config cluster-name");
+    assertThat(sameId.err()).contains("pod CIDR: \"10.1.0.0/24\" overlaps 10.1.0.0/24 of member \"c1\"");
+    assertThat(join(usedToken, "c1", "c9", "9").err()).contains("token: already used");
     assertThat(join(token, "c1", "c9", "256").err()).contains("cluster-id");
     assertThat(join(token, "c1", "c9", "0").err()).contains("cluster-id");
     assertThat(join(token, "c1", "Prod_1", "9").err()).contains("cluster-name");
@@ -202,6 +207,14 @@ class JoinLeaveTest {
     try (MeshStore s = root()) {
       assertThat(s.cluster("c2")).isPresent();
     }
+    io.meshfed.certs.CertifiedKey agentC2;
+    try (KubernetesClient k = admin("c2")) {
+      Secret s = k.secrets().inNamespace("meshfed-system").withName("meshfed-agent-tls").get();
+      var certs = Pem.decodeCertificates("tls.crt", new String(Base64.getDecoder().decode(s.getData().get("tls.crt")), StandardCharsets.US_ASCII));
+      var key = Pem.decodePrivateKey("tls.key", new String(Base64.getDecoder().decode(s.getData().get("tls.key")), StandardCharsets.US_ASCII), null);
+      agentC2 = new io.meshfed.certs.CertifiedKey(certs.get(0), key, certs.subList(1, certs.size()));
+    }
+    assertThat(whoami(agentC2)).contains("\"commonName\":\"agent.c2\"");
     CliRunner.Result leave = mesh.cli().run("leave", "--cluster", "c2", "--kubeconfig", sims.cluster("c2").kubeconfig().toString());
     assertThat(leave.exit()).as(leave.toString()).isZero();
     assertThat(leave.out()).contains("c2 has left the mesh").contains("revoke 2 certificate(s)");
@@ -215,6 +228,7 @@ class JoinLeaveTest {
       assertThat(k.rbac().clusterRoles().withName("meshfed-member").get()).isNull();
     }
     assertThat(mesh.cli().run("leave", "--cluster", "c2").err()).contains("not a member");
+    assertThat(whoami(agentC2)).contains("is revoked");
     CliRunner.Result again = join(newToken(1), "c2", "c2", "2");
     assertThat(again.exit()).as(again.toString()).isZero();
   }
@@ -239,6 +253,20 @@ class JoinLeaveTest {
       new MemberSecretWriter().update("c1", creds, "meshfed-system", "meshfed-agent-tls", java.util.Map.of("probe", new byte[] {1}));
       // Now, nothing is due: a second round renews nothing.
       assertThat(new io.meshfed.controller.clusters.CredentialRenewer(s, box, Clock.systemUTC(), java.time.Duration.ofHours(1)).renewDue()).isZero();
+    }
+  }
+
+  /** GET /api/v1/whoami with a client certificate; returns the body. */
+  static String whoami(io.meshfed.certs.CertifiedKey identity) throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      var client = vertx.createHttpClient(io.meshfed.api.tls.MeshTls.mutualTlsClient(new io.vertx.core.http.HttpClientOptions(), identity, mesh.mesh.bundle()));
+      int port = Integer.parseInt(mesh.url().replaceAll(".*:", ""));
+      return client.request(io.vertx.core.http.HttpMethod.GET, port, "localhost", "/api/v1/whoami")
+          .compose(req -> req.send().compose(r -> r.body())).map(Object::toString)
+          .toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      vertx.close();
     }
   }
 }

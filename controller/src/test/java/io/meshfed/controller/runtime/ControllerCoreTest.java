@@ -144,6 +144,20 @@ class ControllerCoreTest {
   }
 
   @Test
+  @Order(3)
+  @DisplayName("a token past its expiry is refused as expired even while etcd still holds it")
+  void expiredTokenRefused() throws Exception {
+    CliRunner.Result created = mesh.cli().run("token", "create", "--ttl", "2m", "-o", "json");
+    String token = new ObjectMapper().readTree(created.out()).get("token").asText();
+    try (MeshStore root = asEtcdUser(mesh.mesh.etcdRoot)) {
+      var later = new io.meshfed.controller.tokens.TokenService(root, java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(3)));
+      assertThatThrownBy(() -> later.authenticate(token, "c1")).hasMessageContaining("token: expired at");
+      var now = new io.meshfed.controller.tokens.TokenService(root, java.time.Clock.systemUTC());
+      assertThat(now.authenticate(token, "c1").value().usesLeft()).isEqualTo(1);
+    }
+  }
+
+  @Test
   @Order(4)
   @DisplayName("token create refuses bad flags with the field named")
   void tokenBadInput() {
