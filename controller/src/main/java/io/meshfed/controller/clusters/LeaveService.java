@@ -7,7 +7,9 @@ import io.meshfed.controller.http.ApiException;
 import io.meshfed.controller.join.JoinService;
 import io.meshfed.controller.join.MemberSecretWriter;
 import io.meshfed.controller.member.MemberCredentials;
+import io.meshfed.controller.runtime.EtcdAdmin;
 import io.meshfed.controller.runtime.RevocationList;
+import io.meshfed.controller.store.EtcdAuth;
 import io.meshfed.controller.store.ClusterRecord;
 import io.meshfed.controller.store.MeshStore;
 import io.meshfed.controller.store.RevocationRecord;
@@ -36,13 +38,18 @@ public final class LeaveService {
   private final MemberSecretWriter writer;
   private final RevocationList revocations;
   private final Clock clock;
+  private final EtcdAdmin etcdAdmin;
+  private final Runnable membershipChanged;
 
-  public LeaveService(MeshStore store, SecretBox secrets, MemberSecretWriter writer, RevocationList revocations, Clock clock) {
+  public LeaveService(MeshStore store, SecretBox secrets, MemberSecretWriter writer, RevocationList revocations, Clock clock,
+      EtcdAdmin etcdAdmin, Runnable membershipChanged) {
     this.store = store;
     this.secrets = secrets;
     this.writer = writer;
     this.revocations = revocations;
     this.clock = clock;
+    this.etcdAdmin = etcdAdmin;
+    this.membershipChanged = membershipChanged;
   }
 
   /** One reported step. */
@@ -59,6 +66,7 @@ public final class LeaveService {
     if (dryRun) {
       steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", true, "would run"));
       steps.add(new Step("revoke " + c.issuedSerials().size() + " certificate(s)", true, "would run: " + c.issuedSerials()));
+      steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), true, "would run"));
       steps.add(new Step("delete meshfed/clusters/" + name + ", its ID " + c.id() + " and uid indexes, "
           + CacheKeys.clusterConfig(cn) + " and " + prefixes, true, "would run"));
       return steps;
@@ -80,6 +88,13 @@ public final class LeaveService {
     revocations.addAll(new HashSet<>(c.issuedSerials()));
     steps.add(new Step("revoke " + revoked.size() + " certificate(s)", true, "done"));
     steps.add(new Step("delete the cluster's records and synced Cilium data from etcd", true, "done"));
+    try {
+      etcdAdmin.withAuth(auth -> auth.removeMemberUser(name));
+      steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), true, "done"));
+    } catch (RuntimeException e) {
+      steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), false, e.getMessage() + " (its certificate is revoked anyway)"));
+    }
+    membershipChanged.run();
     LOG.info("cluster={} op=leave revoked={} state=removed", name, revoked.size());
     return steps;
   }

@@ -8,7 +8,10 @@ import io.meshfed.certs.SecretBox;
 import io.meshfed.controller.clusters.ClusterView;
 import io.meshfed.controller.http.ApiException;
 import io.meshfed.controller.member.MemberCredentials;
+import io.meshfed.certs.LeafSpec;
 import io.meshfed.controller.runtime.CaSigner;
+import io.meshfed.controller.runtime.EtcdAdmin;
+import io.meshfed.controller.store.EtcdAuth;
 import io.meshfed.controller.runtime.FaultInjection;
 import io.meshfed.controller.store.ClusterRecord;
 import io.meshfed.controller.store.MeshRecord;
@@ -50,8 +53,11 @@ public final class JoinService {
   private final MemberSecretWriter writer;
   private final Clock clock;
   private final String instanceId;
+  private final EtcdAdmin etcdAdmin;
+  private final Runnable membershipChanged;
 
-  public JoinService(MeshStore store, TokenService tokens, CaSigner signer, SecretBox secrets, MemberSecretWriter writer, Clock clock, String instanceId) {
+  public JoinService(MeshStore store, TokenService tokens, CaSigner signer, SecretBox secrets, MemberSecretWriter writer, Clock clock,
+      String instanceId, EtcdAdmin etcdAdmin, Runnable membershipChanged) {
     this.store = store;
     this.tokens = tokens;
     this.signer = signer;
@@ -59,6 +65,8 @@ public final class JoinService {
     this.writer = writer;
     this.clock = clock;
     this.instanceId = instanceId;
+    this.etcdAdmin = etcdAdmin;
+    this.membershipChanged = membershipChanged;
   }
 
   /** The outcome of a join. */
@@ -90,13 +98,18 @@ public final class JoinService {
     String name = req.clusterName();
     CertifiedKey intermediate = signer.intermediateFor(name);
     CertifiedKey agent = signer.clientLeaf(intermediate, "agent." + name);
-    List<String> serials = List.of(intermediate.certificate().getSerialNumber().toString(16), agent.certificate().getSerialNumber().toString(16));
+    // The member's Cilium agents read the mesh etcd as user member-<name> (certificate CN).
+    CertifiedKey etcdClient = signer.rootLeaf(LeafSpec.client(EtcdAuth.memberUser(name)));
+    List<String> serials = List.of(intermediate.certificate().getSerialNumber().toString(16), agent.certificate().getSerialNumber().toString(16),
+        etcdClient.certificate().getSerialNumber().toString(16));
+    byte[] aad = name.getBytes(StandardCharsets.UTF_8);
     Instant now = clock.instant();
     ClusterRecord record = new ClusterRecord(name, req.clusterId(), req.kubeSystemUid(), req.labels(), req.podCidrs(),
         ClusterRecord.State.JOINING, now, token.value().id(),
-        secrets.seal(creds.toJson().getBytes(StandardCharsets.UTF_8), name.getBytes(StandardCharsets.UTF_8)),
+        secrets.seal(creds.toJson().getBytes(StandardCharsets.UTF_8), aad),
         creds.expiresAt(), Pem.encodeCertificate(intermediate.certificate()), serials,
-        agent.certificate().getNotAfter().toInstant(), instanceId);
+        agent.certificate().getNotAfter().toInstant(), instanceId, Pem.encodeCertificates(etcdClient.certificateAndChain()),
+        secrets.seal(Pem.encodePrivateKeyInMemory(etcdClient.privateKey()).getBytes(StandardCharsets.US_ASCII), aad));
     try {
       store.registerJoining(record, token);
     } catch (StoreException e) {
@@ -108,6 +121,8 @@ public final class JoinService {
       writer.update(name, creds, AGENT_SECRET_NAMESPACE, AGENT_SECRET, CiliumSecrets.tls(agent, signer.bundle()));
       boolean wroteCa = writer.updateIfEmpty(creds, "kube-system", "cilium-ca", CiliumSecrets.ciliumCa(intermediate));
       LOG.info("cluster={} op=join.secrets agentSecret={}/{} ciliumCa={}", name, AGENT_SECRET_NAMESPACE, AGENT_SECRET, wroteCa ? "written" : "kept existing");
+      etcdAdmin.withAuth(auth -> auth.ensureMemberUser(name));
+      LOG.info("cluster={} op=join.etcd-user user={}", name, EtcdAuth.memberUser(name));
     } catch (RuntimeException e) {
       LOG.warn("cluster={} op=join.secrets failed={} rollingBack=true", name, e.getMessage());
       rollback(name, "join failed: " + e.getMessage());
@@ -119,6 +134,7 @@ public final class JoinService {
     ClusterRecord joined = joining.value().joined(record.intermediatePem(), serials, record.certificateExpiry());
     store.updateCluster(joining, joined);
     LOG.info("cluster={} op=join.done state=JOINED", name);
+    membershipChanged.run();
     return new Joined(ClusterView.of(joined), AGENT_SECRET_NAMESPACE + "/" + AGENT_SECRET, List.of(
         "helm install meshfed-agent helm/meshfed-agent -n " + AGENT_SECRET_NAMESPACE + " --set cluster.name=" + name + " --set controller.address=<controller-url>",
         "meshfed status"));
@@ -136,6 +152,11 @@ public final class JoinService {
       revocations.add(new RevocationRecord(serial, name, reason, clock.instant(), c.certificateExpiry()));
     }
     store.removeCluster(current.get(), revocations, List.of());
+    try {
+      etcdAdmin.withAuth(auth -> auth.removeMemberUser(name));
+    } catch (RuntimeException e) {
+      LOG.warn("cluster={} op=join.rollback etcdUser=\"{}\" (its certificate is revoked anyway)", name, e.getMessage());
+    }
     if (c.tokenId() != null) {
       store.restoreTokenUse(c.tokenId());
     }

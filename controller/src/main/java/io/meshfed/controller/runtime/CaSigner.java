@@ -42,6 +42,11 @@ public final class CaSigner {
     return issuer.issueLeaf(intermediate, LeafSpec.client(cn).withValidity(capped(LeafSpec.DEFAULT_VALIDITY, intermediate)), KeyType.EC_P256);
   }
 
+  /** A leaf signed by the root itself (etcd client identities: etcd trusts the mesh root). */
+  public CertifiedKey rootLeaf(LeafSpec spec) {
+    return issuer.issueLeaf(root, spec.withValidity(capped(spec.validity(), root)), KeyType.EC_P256);
+  }
+
   private Duration capped(Duration wanted, CertifiedKey signer) {
     Duration left = Duration.between(issuer.clock().instant(), signer.certificate().getNotAfter().toInstant());
     return wanted.compareTo(left) <= 0 ? wanted : left;

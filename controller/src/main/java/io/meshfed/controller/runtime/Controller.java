@@ -11,6 +11,7 @@ import io.meshfed.certs.Pem;
 import io.meshfed.certs.SecretBox;
 import io.meshfed.certs.TrustBundle;
 import io.meshfed.controller.clusters.CredentialRenewer;
+import io.meshfed.controller.clustermesh.ClusterMeshSecretReconciler;
 import io.meshfed.controller.clusters.LeaveService;
 import io.meshfed.controller.config.ControllerConfig;
 import io.meshfed.controller.http.ApiServer;
@@ -47,6 +48,7 @@ public final class Controller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
   private static final long REVOCATION_REFRESH_MS = 10_000;
   private static final long CREDENTIAL_CHECK_MS = 60_000;
+  private static final long CLUSTERMESH_RECONCILE_MS = 300_000;
   /** Lifetime of the member ServiceAccount tokens the controller requests when it renews. */
   public static final java.time.Duration MEMBER_TOKEN_TTL = java.time.Duration.ofHours(1);
 
@@ -87,18 +89,23 @@ public final class Controller implements AutoCloseable {
       CaSigner signer = new CaSigner(mesh.name(), CertifiedKey.selfContained(rootCert, rootKey), bundle, new CertificateIssuer(clock, FipsRandom.get()));
       SecretBox box = SecretBox.derive(passphrase, Base64.getDecoder().decode(mesh.secretSalt()));
 
+      EtcdAdmin etcdAdmin = new EtcdAdmin(signer, config.etcd().endpoints(), etcdTrust);
+      Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerPoolSize()));
+      ClusterMeshSecretReconciler clusterMesh = new ClusterMeshSecretReconciler(store, box, new MemberSecretWriter(), etcdAdmin);
+      // Membership changes rewrite every member's cilium-clustermesh Secret, off the request path.
+      Runnable membershipChanged = () -> vertx.executeBlocking(clusterMesh::reconcileAll, false);
       RevocationList revocations = new RevocationList();
       revocations.addAll(store.revokedSerials());
       MemberSecretWriter writer = new MemberSecretWriter();
       TokenService tokens = new TokenService(store, clock);
-      JoinService join = new JoinService(store, tokens, signer, box, writer, clock, instanceId);
-      LeaveService leave = new LeaveService(store, box, writer, revocations, clock);
+      JoinService join = new JoinService(store, tokens, signer, box, writer, clock, instanceId, etcdAdmin, membershipChanged);
+      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged);
       int rolledBack = join.rollbackAbandoned(true);
       if (rolledBack > 0) {
         LOG.warn("op=start rolledBackAbandonedJoins={}", rolledBack);
       }
 
-      Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerPoolSize()));
+      vertx.setPeriodic(CLUSTERMESH_RECONCILE_MS, id -> vertx.executeBlocking(clusterMesh::reconcileAll, false));
       vertx.setPeriodic(REVOCATION_REFRESH_MS, id -> vertx.executeBlocking(() -> {
         revocations.addAll(store.revokedSerials());
         return null;

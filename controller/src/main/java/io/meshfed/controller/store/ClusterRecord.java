@@ -12,6 +12,8 @@ import java.util.Map;
  *
  * @param credentialsSealed the member ServiceAccount credentials, sealed (SecretBox, bound to the name)
  * @param issuedSerials hex serials of every certificate issued for this cluster (revoked on leave)
+ * @param etcdClientPem the member's etcd client certificate (CN {@code member-<name>}), which its
+ *     Cilium agents use to read the mesh's cache; its key is sealed like the credentials
  */
 public record ClusterRecord(
     String name,
@@ -27,7 +29,9 @@ public record ClusterRecord(
     String intermediatePem,
     List<String> issuedSerials,
     Instant certificateExpiry,
-    String controllerInstance) {
+    String controllerInstance,
+    String etcdClientPem,
+    String etcdClientKeySealed) {
 
   /** Where a cluster is in its lifecycle. */
   public enum State {
@@ -43,11 +47,11 @@ public record ClusterRecord(
 
   public ClusterRecord joined(String intermediate, List<String> serials, Instant certExpiry) {
     return new ClusterRecord(name, id, kubeSystemUid, labels, podCidrs, State.JOINED, joinedAt, tokenId, credentialsSealed,
-        credentialExpiry, intermediate, serials, certExpiry, controllerInstance);
+        credentialExpiry, intermediate, serials, certExpiry, controllerInstance, etcdClientPem, etcdClientKeySealed);
   }
 
   public ClusterRecord withCredentials(String sealed, Instant expiry) {
     return new ClusterRecord(name, id, kubeSystemUid, labels, podCidrs, state, joinedAt, tokenId, sealed, expiry,
-        intermediatePem, issuedSerials, certificateExpiry, controllerInstance);
+        intermediatePem, issuedSerials, certificateExpiry, controllerInstance, etcdClientPem, etcdClientKeySealed);
   }
 }

@@ -40,6 +40,37 @@ public final class EtcdAuth {
     MeshStore.await(auth.authEnable(), "etcd auth");
   }
 
+  /** The role every member's etcd user has: read-only on what Cilium agents read (spec 1.6 "local"). */
+  public static final String MEMBER_READER_ROLE = "meshfed-member-read";
+  /** Prefixes of the member reader role. */
+  public static final List<String> MEMBER_READ_PREFIXES = List.of("cilium/cache/", "cilium/cluster-config/", "cilium/synced/");
+  /** The single key of the member reader role. */
+  public static final String HEARTBEAT_KEY = "cilium/.heartbeat";
+
+  /** The etcd user (= certificate CN) of a member's Cilium agents. */
+  public static String memberUser(String cluster) {
+    return "member-" + cluster;
+  }
+
+  /** Creates the member reader role if needed and a user for {@code cluster} with it. */
+  public void ensureMemberUser(String cluster) {
+    ensureRole(MEMBER_READER_ROLE, MEMBER_READ_PREFIXES, Permission.Type.READ);
+    MeshStore.await(auth.roleGrantPermission(bytes(MEMBER_READER_ROLE), bytes(HEARTBEAT_KEY), ByteSequence.EMPTY, Permission.Type.READ),
+        "etcd role " + MEMBER_READER_ROLE);
+    ensureUser(memberUser(cluster), MEMBER_READER_ROLE);
+  }
+
+  /** Deletes a member's etcd user: its certificate reads nothing from then on. */
+  public void removeMemberUser(String cluster) {
+    try {
+      MeshStore.await(auth.userDelete(bytes(memberUser(cluster))), "etcd user " + memberUser(cluster));
+    } catch (StoreException e) {
+      if (!String.valueOf(e.getMessage()).contains("not found")) {
+        throw e;
+      }
+    }
+  }
+
   /** A role with {@code type} access to each prefix (and nothing else). */
   public void ensureRole(String role, List<String> prefixes, Permission.Type type) {
     try {

@@ -144,6 +144,52 @@ class JoinLeaveTest {
     assertThat(mesh.cli().run("clusters").out()).contains("NAME").contains("c2").contains("JOINED");
   }
 
+  /** The member's etcd identity as its Cilium agents get it, from its cilium-clustermesh Secret. */
+  static io.meshfed.certs.CertifiedKey etcdClientOf(String cluster) {
+    try (KubernetesClient k = admin(cluster)) {
+      Secret s = k.secrets().inNamespace("kube-system").withName("cilium-clustermesh").get();
+      var certs = Pem.decodeCertificates("cert", new String(Base64.getDecoder().decode(s.getData().get("meshfed-etcd-client.crt")), StandardCharsets.US_ASCII));
+      var key = Pem.decodePrivateKey("key", new String(Base64.getDecoder().decode(s.getData().get("meshfed-etcd-client.key")), StandardCharsets.US_ASCII), null);
+      return new io.meshfed.certs.CertifiedKey(certs.get(0), key, certs.subList(1, certs.size()));
+    }
+  }
+
+  static java.util.Set<String> clusterMeshKeys(String cluster) {
+    try (KubernetesClient k = admin(cluster)) {
+      Secret s = k.secrets().inNamespace("kube-system").withName("cilium-clustermesh").get();
+      return s == null || s.getData() == null ? java.util.Set.of() : s.getData().keySet();
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("each member's cilium-clustermesh Secret names every other member; its etcd user reads the cache, heartbeat and cluster configs, writes nothing, and cannot read meshfed/")
+  void clusterMeshSecretAndMemberEtcdUser() throws Exception {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(clusterMeshKeys("c1")).contains("c2", "c3", "meshfed-etcd-client.crt", "meshfed-etcd-client.key", "meshfed-etcd-client-ca.crt").doesNotContain("c1"));
+    try (KubernetesClient k = admin("c1")) {
+      String config = new String(Base64.getDecoder().decode(k.secrets().inNamespace("kube-system").withName("cilium-clustermesh").get().getData().get("c2")), StandardCharsets.UTF_8);
+      assertThat(config).contains("endpoints:\n- " + etcd.endpoints().get(0))
+          .contains("cert-file: /var/lib/cilium/clustermesh/meshfed-etcd-client.crt");
+    }
+    try (MeshStore s = root()) {
+      s.client().getKVClient().put(io.etcd.jetcd.ByteSequence.from("cilium/.heartbeat", StandardCharsets.UTF_8),
+          io.etcd.jetcd.ByteSequence.from("2026-11-26T00:00:00Z", StandardCharsets.UTF_8)).get();
+      s.client().getKVClient().put(io.etcd.jetcd.ByteSequence.from("cilium/cache/nodes/v1/c2/n1", StandardCharsets.UTF_8),
+          io.etcd.jetcd.ByteSequence.from("{}", StandardCharsets.UTF_8)).get();
+    }
+    var c1 = etcdClientOf("c1");
+    assertThat(c1.certificate().getSubjectX500Principal().getName()).contains("CN=member-c1");
+    try (MeshStore asMember = new MeshStore(new EtcdAccess(etcd.endpoints(), c1, mesh.mesh.bundle()).connect())) {
+      assertThat(asMember.get("cilium/.heartbeat")).isPresent();
+      assertThat(asMember.list("cilium/cache/nodes/v1/c2/")).hasSize(1);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> asMember.get(MeshKeys.MESH)).hasMessageContaining("permission denied");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> asMember.client().getKVClient().put(
+          io.etcd.jetcd.ByteSequence.from("cilium/cache/nodes/v1/c1/evil", StandardCharsets.UTF_8), io.etcd.jetcd.ByteSequence.EMPTY).get())
+          .hasMessageContaining("permission denied");
+    }
+  }
+
   @Test
   @Order(3)
   @DisplayName("refusals: each with its own message, nothing written")
@@ -215,20 +261,26 @@ class JoinLeaveTest {
       agentC2 = new io.meshfed.certs.CertifiedKey(certs.get(0), key, certs.subList(1, certs.size()));
     }
     assertThat(whoami(agentC2)).contains("\"commonName\":\"agent.c2\"");
+    var c2etcd = etcdClientOf("c2");
     CliRunner.Result leave = mesh.cli().run("leave", "--cluster", "c2", "--kubeconfig", sims.cluster("c2").kubeconfig().toString());
     assertThat(leave.exit()).as(leave.toString()).isZero();
-    assertThat(leave.out()).contains("c2 has left the mesh").contains("revoke 2 certificate(s)");
+    assertThat(leave.out()).contains("c2 has left the mesh").contains("revoke 3 certificate(s)").contains("delete etcd user member-c2");
     try (MeshStore s = root()) {
       assertThat(s.cluster("c2")).isEmpty();
       assertThat(s.clusterById(2)).isEmpty();
       assertThat(s.list(MeshKeys.REVOKED)).hasSizeGreaterThanOrEqualTo(2);
     }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(clusterMeshKeys("c1")).contains("c3").doesNotContain("c2"));
     try (KubernetesClient k = admin("c2")) {
       assertThat(k.serviceAccounts().inNamespace("meshfed-system").withName("meshfed-controller").get()).isNull();
       assertThat(k.rbac().clusterRoles().withName("meshfed-member").get()).isNull();
     }
     assertThat(mesh.cli().run("leave", "--cluster", "c2").err()).contains("not a member");
     assertThat(whoami(agentC2)).contains("is revoked");
+    try (MeshStore asOldMember = new MeshStore(new EtcdAccess(etcd.endpoints(), c2etcd, mesh.mesh.bundle()).connect())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> asOldMember.get("cilium/.heartbeat")).isInstanceOf(io.meshfed.controller.store.StoreException.class);
+    }
     CliRunner.Result again = join(newToken(1), "c2", "c2", "2");
     assertThat(again.exit()).as(again.toString()).isZero();
   }
