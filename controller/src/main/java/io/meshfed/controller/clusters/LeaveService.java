@@ -40,9 +40,12 @@ public final class LeaveService {
   private final Clock clock;
   private final EtcdAdmin etcdAdmin;
   private final Runnable membershipChanged;
+  private final java.util.function.Consumer<String> stopSync;
 
+  /** @param stopSync stops the member's sync session, so nothing is re-written after its data is deleted */
   public LeaveService(MeshStore store, SecretBox secrets, MemberSecretWriter writer, RevocationList revocations, Clock clock,
-      EtcdAdmin etcdAdmin, Runnable membershipChanged) {
+      EtcdAdmin etcdAdmin, Runnable membershipChanged, java.util.function.Consumer<String> stopSync) {
+    this.stopSync = stopSync;
     this.store = store;
     this.secrets = secrets;
     this.writer = writer;
@@ -80,6 +83,7 @@ public final class LeaveService {
       steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", false,
           "skipped: " + e.getMessage() + " (the certificates are revoked anyway)"));
     }
+    stopSync.accept(name);
     List<RevocationRecord> revoked = new ArrayList<>();
     for (String serial : c.issuedSerials()) {
       revoked.add(new RevocationRecord(serial, name, "cluster left the mesh", clock.instant(), c.certificateExpiry()));

@@ -44,8 +44,11 @@ public final class ApiServer {
   private final LeaveService leave;
   private final CaSigner signer;
   private final RevocationList revocations;
+  private final io.meshfed.controller.sync.SyncManager sync;
 
-  public ApiServer(Vertx vertx, MeshStore store, TokenService tokens, JoinService join, LeaveService leave, CaSigner signer, RevocationList revocations) {
+  public ApiServer(Vertx vertx, MeshStore store, TokenService tokens, JoinService join, LeaveService leave, CaSigner signer, RevocationList revocations,
+      io.meshfed.controller.sync.SyncManager sync) {
+    this.sync = sync;
     this.vertx = vertx;
     this.store = store;
     this.tokens = tokens;
@@ -114,6 +117,12 @@ public final class ApiServer {
       String name = ctx.pathParam("name");
       blocking(ctx, 200, () -> store.cluster(name).map(v -> ClusterView.of(v.value()))
           .orElseThrow(() -> ApiException.notFound("cluster", "\"" + name + "\" is not a member of the mesh")));
+    });
+    r.get("/api/v1/clusters/:name/sync").handler(ctx -> {
+      admin(ctx);
+      String name = ctx.pathParam("name");
+      blocking(ctx, 200, () -> sync.status(name).map(s -> s.view())
+          .orElseThrow(() -> ApiException.notFound("cluster", "no sync session for \"" + name + "\" (not a joined member)")));
     });
     r.delete("/api/v1/clusters/:name").handler(ctx -> {
       admin(ctx);

@@ -10,7 +10,15 @@ import io.meshfed.certs.Passphrase;
 import io.meshfed.certs.Pem;
 import io.meshfed.certs.SecretBox;
 import io.meshfed.certs.TrustBundle;
+import io.meshfed.api.cluster.ClusterName;
+import io.meshfed.api.cluster.MaxConnectedClusters;
 import io.meshfed.controller.clusters.CredentialRenewer;
+import io.meshfed.controller.sync.EtcdCacheSink;
+import io.meshfed.controller.sync.SyncManager;
+import io.meshfed.controller.sync.kv.Heartbeat;
+import io.meshfed.controller.sync.kv.MarkerSettings;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import io.meshfed.controller.clustermesh.ClusterMeshSecretReconciler;
 import io.meshfed.controller.clusters.LeaveService;
 import io.meshfed.controller.config.ControllerConfig;
@@ -49,6 +57,7 @@ public final class Controller implements AutoCloseable {
   private static final long REVOCATION_REFRESH_MS = 10_000;
   private static final long CREDENTIAL_CHECK_MS = 60_000;
   private static final long CLUSTERMESH_RECONCILE_MS = 300_000;
+  private static final long SYNC_RECONCILE_MS = 30_000;
   /** Lifetime of the member ServiceAccount tokens the controller requests when it renews. */
   public static final java.time.Duration MEMBER_TOKEN_TTL = java.time.Duration.ofHours(1);
 
@@ -57,7 +66,10 @@ public final class Controller implements AutoCloseable {
   private final HttpServer server;
   private final String instanceId;
 
-  private Controller(Vertx vertx, MeshStore store, HttpServer server, String instanceId) {
+  private final Runnable stopBackground;
+
+  private Controller(Vertx vertx, MeshStore store, HttpServer server, String instanceId, Runnable stopBackground) {
+    this.stopBackground = stopBackground;
     this.vertx = vertx;
     this.store = store;
     this.server = server;
@@ -92,19 +104,40 @@ public final class Controller implements AutoCloseable {
       EtcdAdmin etcdAdmin = new EtcdAdmin(signer, config.etcd().endpoints(), etcdTrust);
       Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerPoolSize()));
       ClusterMeshSecretReconciler clusterMesh = new ClusterMeshSecretReconciler(store, box, new MemberSecretWriter(), etcdAdmin);
-      // Membership changes rewrite every member's cilium-clustermesh Secret, off the request path.
-      Runnable membershipChanged = () -> vertx.executeBlocking(clusterMesh::reconcileAll, false);
+      ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "meshfed-sync-markers");
+        t.setDaemon(true);
+        return t;
+      });
+      MaxConnectedClusters max = MaxConnectedClusters.of(mesh.maxConnectedClusters());
+      Heartbeat heartbeat = Heartbeat.start(store.client(), MarkerSettings.defaults(), scheduler, clock);
+      SyncManager sync = new SyncManager(store, box, clock,
+          (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock));
+      // Membership changes start/stop sync sessions and rewrite every member's cilium-clustermesh
+      // Secret, off the request path.
+      Runnable membershipChanged = () -> vertx.executeBlocking(() -> {
+        sync.reconcile();
+        return clusterMesh.reconcileAll();
+      }, false);
       RevocationList revocations = new RevocationList();
       revocations.addAll(store.revokedSerials());
       MemberSecretWriter writer = new MemberSecretWriter();
       TokenService tokens = new TokenService(store, clock);
       JoinService join = new JoinService(store, tokens, signer, box, writer, clock, instanceId, etcdAdmin, membershipChanged);
-      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged);
+      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, sync::stop);
       int rolledBack = join.rollbackAbandoned(true);
       if (rolledBack > 0) {
         LOG.warn("op=start rolledBackAbandonedJoins={}", rolledBack);
       }
 
+      vertx.executeBlocking(() -> {
+        sync.reconcile();
+        return null;
+      }, false);
+      vertx.setPeriodic(SYNC_RECONCILE_MS, id -> vertx.executeBlocking(() -> {
+        sync.reconcile();
+        return null;
+      }, false));
       vertx.setPeriodic(CLUSTERMESH_RECONCILE_MS, id -> vertx.executeBlocking(clusterMesh::reconcileAll, false));
       vertx.setPeriodic(REVOCATION_REFRESH_MS, id -> vertx.executeBlocking(() -> {
         revocations.addAll(store.revokedSerials());
@@ -112,7 +145,7 @@ public final class Controller implements AutoCloseable {
       }, false));
       CredentialRenewer renewer = new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL);
       vertx.setPeriodic(CREDENTIAL_CHECK_MS, id -> vertx.executeBlocking(renewer::renewDue, false));
-      ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations);
+      ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync);
       HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
           // Join clients have no certificate yet: ask for one, verify it if given, require it per route.
           .setClientAuth(ClientAuth.REQUEST)
@@ -121,7 +154,11 @@ public final class Controller implements AutoCloseable {
       HttpServer server = vertx.createHttpServer(options).requestHandler(api.router())
           .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("op=start listening=https://{}:{} mesh={} members={}", config.listen().host(), server.actualPort(), mesh.name(), store.clusters().size());
-      return new Controller(vertx, store, server, instanceId);
+      return new Controller(vertx, store, server, instanceId, () -> {
+        sync.close();
+        heartbeat.close();
+        scheduler.shutdownNow();
+      });
     } catch (Exception e) {
       store.close();
       throw e;
@@ -141,6 +178,7 @@ public final class Controller implements AutoCloseable {
     LOG.info("op=stop instance={}", instanceId);
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      stopBackground.run();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("op=stop unclean={}", e.toString());

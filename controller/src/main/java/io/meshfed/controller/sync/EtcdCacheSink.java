@@ -1,0 +1,88 @@
+package io.meshfed.controller.sync;
+
+import io.etcd.jetcd.Client;
+import io.meshfed.api.cluster.ClusterId;
+import io.meshfed.api.cluster.ClusterName;
+import io.meshfed.api.cluster.MaxConnectedClusters;
+import io.meshfed.api.kvstore.CacheType;
+import io.meshfed.api.kvstore.CiliumClusterConfig;
+import io.meshfed.controller.sync.kv.CacheWriter;
+import io.meshfed.controller.sync.kv.CacheWriterSettings;
+import io.meshfed.controller.sync.kv.MarkerSettings;
+import io.meshfed.controller.sync.kv.StaleSweeper;
+import io.meshfed.controller.sync.kv.SyncMarkers;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** The production {@link CacheSink}: the batched, leased etcd write path of {@code sync.kv} for one member. */
+public final class EtcdCacheSink implements CacheSink, AutoCloseable {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private final Client client;
+  private final CacheWriter writer;
+  private final CiliumClusterConfig config;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private volatile SyncMarkers markers;
+
+  public EtcdCacheSink(Client client, ClusterName cluster, int clusterId, MaxConnectedClusters max, ScheduledExecutorService scheduler, Clock clock) {
+    this.client = client;
+    this.writer = CacheWriter.start(client, cluster, CacheWriterSettings.defaults());
+    // serviceExportsEnabled stays absent: meshfed does not export MCS-API ServiceExports (spec 1.3).
+    this.config = CiliumClusterConfig.forMeshfedCache(ClusterId.of(clusterId, max), CiliumClusterConfig.ServiceExports.NOT_SUPPORTED);
+    this.scheduler = scheduler;
+    this.clock = clock;
+  }
+
+  @Override
+  public synchronized void clusterConfig() {
+    if (markers == null) {
+      markers = SyncMarkers.start(client, writer, config, MarkerSettings.defaults(), scheduler, clock);
+    }
+    await(markers.clusterConfigWritten());
+  }
+
+  @Override
+  public void put(String key, byte[] value) {
+    writer.put(key, value);
+  }
+
+  @Override
+  public void delete(String key) {
+    writer.delete(key);
+  }
+
+  @Override
+  public void flush() {
+    await(writer.flush());
+  }
+
+  @Override
+  public int sweep(CacheType type, Set<String> keep) {
+    return new StaleSweeper(client, writer, TIMEOUT).sweep(type, keep);
+  }
+
+  @Override
+  public void canary(CacheType type) {
+    await(markers.markSynced(type));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (markers != null) {
+      markers.close();
+    }
+    writer.close();
+  }
+
+  private static void await(java.util.concurrent.CompletableFuture<?> f) {
+    try {
+      f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("etcd write did not complete: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.meshfed.controller.sync;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshfed.api.cluster.MaxConnectedClusters;
+import io.meshfed.certs.SecretBox;
+import io.meshfed.controller.member.MemberConnection;
+import io.meshfed.controller.member.MemberCredentials;
+import io.meshfed.controller.store.ClusterRecord;
+import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.sync.convert.IpOwnership;
+import io.meshfed.controller.sync.convert.MemberCluster;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sync session per JOINED member, kept in line with the registry: {@link #reconcile} starts
+ * sessions for new members, restarts a session when the member's credentials were renewed (its
+ * client carries the token), and stops sessions of members that left. Called after joins and
+ * leaves and periodically.
+ */
+public final class SyncManager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SyncManager.class);
+
+  private final MeshStore store;
+  private final SecretBox secrets;
+  private final Clock clock;
+  private final BiFunction<String, Integer, CacheSink> sinks;
+  private final IpOwnership ips = new IpOwnership();
+  private final Map<String, Running> sessions = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "meshfed-sync-supervisor");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private record Running(SyncSession session, Instant credentialExpiry) {}
+
+  /** @param sinks makes the etcd write path of a member (name, cluster ID) */
+  public SyncManager(MeshStore store, SecretBox secrets, Clock clock, BiFunction<String, Integer, CacheSink> sinks) {
+    this.store = store;
+    this.secrets = secrets;
+    this.clock = clock;
+    this.sinks = sinks;
+  }
+
+  public synchronized void reconcile() {
+    MaxConnectedClusters max = MaxConnectedClusters.of(store.mesh().orElseThrow().maxConnectedClusters());
+    Set<String> wanted = new HashSet<>();
+    for (ClusterRecord c : store.clusters()) {
+      if (c.state() != ClusterRecord.State.JOINED) {
+        continue;
+      }
+      wanted.add(c.name());
+      Running r = sessions.get(c.name());
+      if (r != null && r.credentialExpiry().equals(c.credentialExpiry())) {
+        continue;
+      }
+      if (r != null) {
+        r.session().close();
+      }
+      try {
+        MemberCredentials creds = MemberCredentials.fromJson(new String(
+            secrets.open(c.credentialsSealed(), c.name().getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+        SyncSession s = new SyncSession(MemberCluster.of(c.name(), c.id(), max), () -> connect(creds), sinks.apply(c.name(), c.id()), ips,
+            new SyncStatus(c.name(), clock), supervisor);
+        s.start();
+        sessions.put(c.name(), new Running(s, c.credentialExpiry()));
+      } catch (RuntimeException e) {
+        LOG.warn("cluster={} op=sync.session failed=\"{}\" retry=next-round", c.name(), e.getMessage());
+      }
+    }
+    for (String name : Set.copyOf(sessions.keySet())) {
+      if (!wanted.contains(name)) {
+        stop(name);
+      }
+    }
+  }
+
+  /** Stops a member's session (before its data is deleted at leave). */
+  public synchronized void stop(String name) {
+    Running r = sessions.remove(name);
+    if (r != null) {
+      r.session().close();
+    }
+  }
+
+  public Optional<SyncStatus> status(String name) {
+    return Optional.ofNullable(sessions.get(name)).map(r -> r.session().status());
+  }
+
+  private static KubernetesClient connect(MemberCredentials creds) {
+    return MemberConnection.fromCredentials(creds);
+  }
+
+  @Override
+  public synchronized void close() {
+    sessions.values().forEach(r -> r.session().close());
+    sessions.clear();
+    supervisor.shutdownNow();
+  }
+}

@@ -1,0 +1,296 @@
+package io.meshfed.controller.sync;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ExceptionHandler;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.meshfed.api.kvstore.CacheType;
+import io.meshfed.controller.sync.convert.Conversion;
+import io.meshfed.controller.sync.convert.EndpointConversion;
+import io.meshfed.controller.sync.convert.EndpointConverter;
+import io.meshfed.controller.sync.convert.IdentityConverter;
+import io.meshfed.controller.sync.convert.IpOwnership;
+import io.meshfed.controller.sync.convert.KeyValue;
+import io.meshfed.controller.sync.convert.MemberCluster;
+import io.meshfed.controller.sync.convert.NodeConverter;
+import io.meshfed.controller.sync.convert.ServiceConverter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync of one member: informers on CiliumIdentity, CiliumEndpoint, CiliumNode, Service and
+ * EndpointSlice, each mirrored into the member's cache prefixes. The cluster config is written
+ * before any data; each type gets its canary once its initial list is in etcd (and keys an earlier
+ * life left are swept). Informers keep retrying a member that is down, at start or later (the
+ * exception handler never gives up, except on objects that cannot be deserialized); a supervisor
+ * restarts an informer that stopped. Nothing here can affect another member's session.
+ */
+public final class SyncSession implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SyncSession.class);
+  static final ResourceDefinitionContext IDENTITIES = crd("ciliumidentities", "CiliumIdentity", false);
+  static final ResourceDefinitionContext ENDPOINTS = crd("ciliumendpoints", "CiliumEndpoint", true);
+  static final ResourceDefinitionContext NODES = crd("ciliumnodes", "CiliumNode", false);
+  private static final Duration RESTART_DELAY = Duration.ofSeconds(2);
+  private static final String BY_SERVICE = "service";
+
+  private final String cluster;
+  private final MemberCluster member;
+  private final Supplier<KubernetesClient> clients;
+  private final CacheSink sink;
+  private final IpOwnership ips;
+  private final SyncStatus status;
+  private final ScheduledExecutorService supervisor;
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private volatile boolean closed;
+  private KubernetesClient client;
+
+  public SyncSession(MemberCluster member, Supplier<KubernetesClient> clients, CacheSink sink, IpOwnership ips, SyncStatus status,
+      ScheduledExecutorService supervisor) {
+    this.cluster = member.name().value();
+    this.member = member;
+    this.clients = clients;
+    this.sink = sink;
+    this.ips = ips;
+    this.status = status;
+    this.supervisor = supervisor;
+  }
+
+  public SyncStatus status() {
+    return status;
+  }
+
+  /** Starts the informers; returns at once (initial lists complete in the background). */
+  public synchronized void start() {
+    sink.clusterConfig();
+    client = clients.get();
+    IdentityConverter identities = new IdentityConverter(member);
+    NodeConverter nodes = new NodeConverter(member);
+    EndpointConverter endpoints = new EndpointConverter(member);
+    ServiceConverter services = new ServiceConverter(member);
+
+    run(CacheType.IDENTITIES, () -> client.genericKubernetesResources(IDENTITIES).runnableInformer(0),
+        new KindSync<GenericKubernetesResource>(cluster, CacheType.IDENTITIES, sink, status) {
+          @Override
+          protected Conversion convert(GenericKubernetesResource o) {
+            return identities.convert(o);
+          }
+        });
+    run(CacheType.NODES, () -> client.genericKubernetesResources(NODES).runnableInformer(0),
+        new KindSync<GenericKubernetesResource>(cluster, CacheType.NODES, sink, status) {
+          @Override
+          protected Conversion convert(GenericKubernetesResource o) {
+            return nodes.convert(o);
+          }
+        });
+    run(CacheType.IP, () -> client.genericKubernetesResources(ENDPOINTS).inAnyNamespace().runnableInformer(0),
+        new EndpointSync(endpoints));
+
+    SharedIndexInformer<Service> svc = client.services().inAnyNamespace().runnableInformer(0);
+    SharedIndexInformer<EndpointSlice> slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+    slices.addIndexers(Map.of(BY_SERVICE, sl -> sl.getMetadata().getLabels() == null
+        || sl.getMetadata().getLabels().get("kubernetes.io/service-name") == null ? List.of()
+        : List.of(sl.getMetadata().getNamespace() + "/" + sl.getMetadata().getLabels().get("kubernetes.io/service-name"))));
+    ServiceSync serviceSync = new ServiceSync(services, slices);
+    slices.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(EndpointSlice s) {
+        serviceSync.sliceChanged(s);
+      }
+
+      @Override
+      public void onUpdate(EndpointSlice o, EndpointSlice n) {
+        serviceSync.sliceChanged(n);
+      }
+
+      @Override
+      public void onDelete(EndpointSlice s, boolean unknown) {
+        serviceSync.sliceChanged(s);
+      }
+    });
+    serviceSync.services = svc;
+    svc.addEventHandler(serviceSync);
+    supervise(svc, CacheType.SERVICES);
+    supervise(slices, CacheType.SERVICES);
+    CompletableFuture.allOf(svc.start().toCompletableFuture(), slices.start().toCompletableFuture())
+        .whenComplete((v, err) -> initialList(CacheType.SERVICES, err, () -> {
+          svc.getStore().list().forEach(serviceSync::apply);
+          serviceSync.initialListDone();
+        }));
+    LOG.info("cluster={} op=sync.start", cluster);
+  }
+
+  private <T extends HasMetadata> void run(CacheType type, Supplier<SharedIndexInformer<T>> create, KindSync<T> handler) {
+    SharedIndexInformer<T> inf = create.get();
+    inf.addEventHandler(handler);
+    supervise(inf, type);
+    inf.start().whenComplete((v, err) -> initialList(type, err, () -> {
+      // The store holds the whole list now, but its add events may still be queued: apply the
+      // list here (idempotent) so the sweep never deletes a key whose event has not run yet.
+      inf.getStore().list().forEach(handler::apply);
+      handler.initialListDone();
+    }));
+  }
+
+  private void initialList(CacheType type, Throwable err, Runnable done) {
+    if (closed) {
+      return;
+    }
+    if (err != null) {
+      status.error(type.name().toLowerCase(java.util.Locale.ROOT) + ": " + err.getMessage());
+      return;
+    }
+    status.reachable(true);
+    try {
+      done.run();
+    } catch (RuntimeException e) {
+      status.error("initial sync of " + type + ": " + e.getMessage());
+      LOG.warn("cluster={} op=sync.initial type={} failed=\"{}\"", cluster, type, e.getMessage());
+    }
+  }
+
+  /** Retries forever on connection errors, and restarts an informer that stopped anyway. */
+  private void supervise(SharedIndexInformer<?> inf, CacheType type) {
+    inf.exceptionHandler((started, t) -> {
+      status.reachable(false);
+      status.error(t.getClass().getSimpleName() + ": " + t.getMessage());
+      LOG.debug("cluster={} op=sync.watch type={} error=\"{}\" retry=true", cluster, type, t.getMessage());
+      return !ExceptionHandler.isDeserializationException(t);
+    });
+    synchronized (informers) {
+      informers.add(inf);
+    }
+    inf.stopped().whenComplete((v, err) -> {
+      if (!closed) {
+        LOG.warn("cluster={} op=sync.informer type={} stopped=\"{}\" restartIn={}", cluster, type, err == null ? "" : err.getMessage(), RESTART_DELAY);
+        supervisor.schedule(this::restart, RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+
+  private synchronized void restart() {
+    if (closed) {
+      return;
+    }
+    stopInformers();
+    start();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    stopInformers();
+    if (sink instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("cluster={} op=sync.stop sinkClose=\"{}\"", cluster, e.getMessage());
+      }
+    }
+    LOG.info("cluster={} op=sync.stop", cluster);
+  }
+
+  private void stopInformers() {
+    synchronized (informers) {
+      informers.forEach(SharedIndexInformer::stop);
+      informers.clear();
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  private static ResourceDefinitionContext crd(String plural, String kind, boolean namespaced) {
+    return new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2").withPlural(plural).withKind(kind)
+        .withNamespaced(namespaced).build();
+  }
+
+  /** Endpoints: an IP owned by another cluster's endpoint is refused, the first owner stays. */
+  private final class EndpointSync extends KindSync<GenericKubernetesResource> {
+    private final EndpointConverter converter;
+
+    EndpointSync(EndpointConverter converter) {
+      super(SyncSession.this.cluster, CacheType.IP, SyncSession.this.sink, SyncSession.this.status);
+      this.converter = converter;
+    }
+
+    @Override
+    protected Conversion convert(GenericKubernetesResource o) {
+      EndpointConversion c = converter.convert(o);
+      if (!(c.conversion() instanceof Conversion.Entries)) {
+        return c.conversion();
+      }
+      List<KeyValue> accepted = new ArrayList<>();
+      for (Map.Entry<io.meshfed.api.kvstore.IpAddress, KeyValue> e : c.entriesByIp().entrySet()) {
+        var claim = ips.claim(member.name(), e.getKey(), c.endpoint());
+        if (claim.accepted()) {
+          accepted.add(e.getValue());
+        } else {
+          status.refused(CacheType.IP, id(o), claim.finding().map(f -> f.message()).orElse("IP is owned by another endpoint"));
+        }
+      }
+      return new Conversion.Entries(accepted);
+    }
+
+    @Override
+    protected void released(String object, Set<String> keys) {
+      int slash = object.indexOf('/');
+      io.meshfed.controller.sync.convert.EndpointRef ref = new io.meshfed.controller.sync.convert.EndpointRef(object.substring(0, slash), object.substring(slash + 1));
+      for (String key : keys) {
+        // cilium/cache/ip/v1/<c>/<ip>: the IP is the last segment
+        String ip = key.substring(key.lastIndexOf('/') + 1);
+        try {
+          ips.release(member.name(), io.meshfed.api.kvstore.IpAddress.parse("ip", ip), ref);
+        } catch (RuntimeException ignored) {
+          // a key we wrote always parses; nothing to release otherwise
+        }
+      }
+    }
+  }
+
+  /** Services: recomputed from the Service and its EndpointSlices whenever either changes. */
+  private final class ServiceSync extends KindSync<Service> {
+    private final ServiceConverter converter;
+    private final SharedIndexInformer<EndpointSlice> slices;
+    SharedIndexInformer<Service> services;
+
+    ServiceSync(ServiceConverter converter, SharedIndexInformer<EndpointSlice> slices) {
+      super(SyncSession.this.cluster, CacheType.SERVICES, SyncSession.this.sink, SyncSession.this.status);
+      this.converter = converter;
+      this.slices = slices;
+    }
+
+    @Override
+    protected Conversion convert(Service s) {
+      List<EndpointSlice> mine = slices.getIndexer().byIndex(BY_SERVICE, s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+      return converter.convert(s, mine).conversion();
+    }
+
+    void sliceChanged(EndpointSlice slice) {
+      if (services == null || slice.getMetadata().getLabels() == null) {
+        return;
+      }
+      String name = slice.getMetadata().getLabels().get("kubernetes.io/service-name");
+      if (name == null) {
+        return;
+      }
+      Service s = services.getStore().getByKey(slice.getMetadata().getNamespace() + "/" + name);
+      if (s != null) {
+        apply(s);
+      }
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.meshfed.controller.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.etcd.jetcd.KeyValue;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshfed.api.cluster.ClusterId;
+import io.meshfed.api.cluster.ClusterName;
+import io.meshfed.api.cluster.MaxConnectedClusters;
+import io.meshfed.api.kvstore.CacheEntry;
+import io.meshfed.api.kvstore.CacheEntryReader;
+import io.meshfed.api.kvstore.CiliumClusterConfig;
+import io.meshfed.api.kvstore.ClusterDataValidator;
+import io.meshfed.api.kvstore.ReadResult;
+import io.meshfed.certs.CertifiedKey;
+import io.meshfed.certs.Pem;
+import io.meshfed.controller.cli.CliRunner;
+import io.meshfed.controller.member.MemberConnection;
+import io.meshfed.controller.store.EtcdAccess;
+import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.testing.MeshHarness;
+import io.meshfed.testkit.etcd.EtcdExtension;
+import io.meshfed.testkit.simcluster.SimulatedClusters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reads the mesh etcd the way a Cilium agent of c1 does (spec 1.5): with c1's own etcd
+ * certificate from its cilium-clustermesh Secret, cluster config first, then the canaries, then
+ * each prefix, validating every object as the agent would; and checks it against the source
+ * objects of every simulated cluster.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SyncConformanceTest {
+  @TempDir static Path tmp;
+  static MeshHarness mesh;
+  static SimulatedClusters sims;
+  static final List<String> MEMBERS = List.of("c1", "c2", "c3");
+  static final Duration WAIT = Duration.ofSeconds(90);
+
+  @RegisterExtension
+  static EtcdExtension etcd = EtcdExtension.singleNode().withTls(() -> {
+    mesh = MeshHarness.prepare(tmp);
+    return mesh.etcdTls();
+  });
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertThat(mesh.bootstrap(etcd.endpoints()).exit()).isZero();
+    mesh.startController();
+    sims = SimulatedClusters.builder().cluster("c1", 1).cluster("c2", 2).cluster("c3", 3)
+        .nodes(3).identities(12).endpoints(30).services(3).start();
+    for (String c : MEMBERS) {
+      JsonNode t = new ObjectMapper().readTree(mesh.cli().run("token", "create", "-o", "json").out());
+      CliRunner.Result r = new CliRunner(MeshHarness.ENV).run("join", "--controller", mesh.url(), "--token", t.get("token").asText(),
+          "--ca-hash", t.get("caHash").asText(), "--kubeconfig", sims.cluster(c).kubeconfig().toString(), "--cluster-name", c,
+          "--cluster-id", c.substring(1));
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sims != null) {
+      sims.close();
+    }
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
+
+  static KubernetesClient admin(String c) {
+    return MemberConnection.fromKubeconfig(sims.cluster(c).kubeconfig(), null);
+  }
+
+  /** c1's agents' etcd identity, exactly as mounted from its cilium-clustermesh Secret. */
+  static MeshStore asAgentOf(String c) {
+    Map<String, String> data;
+    try (KubernetesClient k = admin(c)) {
+      data = k.secrets().inNamespace("kube-system").withName("cilium-clustermesh").get().getData();
+    }
+    String cert = new String(Base64.getDecoder().decode(data.get("meshfed-etcd-client.crt")), StandardCharsets.US_ASCII);
+    String key = new String(Base64.getDecoder().decode(data.get("meshfed-etcd-client.key")), StandardCharsets.US_ASCII);
+    var certs = Pem.decodeCertificates("crt", cert);
+    CertifiedKey id = new CertifiedKey(certs.get(0), Pem.decodePrivateKey("key", key, null), certs.subList(1, certs.size()));
+    return new MeshStore(new EtcdAccess(etcd.endpoints(), id, mesh.mesh.bundle()).connect());
+  }
+
+  static String str(KeyValue kv) {
+    return kv.getValue().toString(StandardCharsets.UTF_8);
+  }
+
+  static Set<String> keySuffixes(MeshStore s, String prefix) {
+    return s.list(prefix).stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length())).collect(Collectors.toSet());
+  }
+
+  static List<GenericKubernetesResource> list(KubernetesClient k, io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ctx) {
+    return ctx.isNamespaceScoped() ? k.genericKubernetesResources(ctx).inAnyNamespace().list().getItems()
+        : k.genericKubernetesResources(ctx).list().getItems();
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("conformance: an agent of c1 finds each remote's cluster config (cached, canaries), every canary, and every object valid and equal to the source")
+  void agentReadsEverythingRight() {
+    try (MeshStore agent = asAgentOf("c1")) {
+      for (String r : List.of("c2", "c3")) {
+        int id = Integer.parseInt(r.substring(1));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(keySuffixes(agent, "cilium/synced/" + r + "/"))
+            .containsExactlyInAnyOrder("cilium/cache/identities/v1", "cilium/cache/ip/v1", "cilium/cache/nodes/v1", "cilium/cache/services/v1"));
+        for (KeyValue canary : agent.list("cilium/synced/" + r + "/")) {
+          assertThat(Instant.parse(str(canary))).isBefore(Instant.now().plusSeconds(5));
+        }
+        ClusterDataValidator validator = new ClusterDataValidator(ClusterName.parse(r), ClusterId.of(id, MaxConnectedClusters.MAX_255));
+        CacheEntryReader reader = new CacheEntryReader(validator);
+        KeyValue cfgKv = agent.get("cilium/cluster-config/" + r).orElseThrow();
+        ReadResult<CiliumClusterConfig> cfg = reader.readClusterConfig(cfgKv.getKey().toString(StandardCharsets.UTF_8), cfgKv.getValue().getBytes());
+        assertThat(cfg.isAccepted()).as(cfg.toString()).isTrue();
+        assertThat(str(cfgKv)).contains("\"id\":" + id).contains("\"cached\":true").contains("\"syncedCanaries\":true").contains("\"maxConnectedClusters\":255");
+
+        Set<String> identities = new HashSet<>();
+        Set<String> ips = new HashSet<>();
+        Set<String> nodes = new HashSet<>();
+        Set<String> services = new HashSet<>();
+        for (String prefix : List.of("identities", "ip", "nodes", "services")) {
+          for (KeyValue kv : agent.list("cilium/cache/" + prefix + "/v1/" + r + "/")) {
+            String key = kv.getKey().toString(StandardCharsets.UTF_8);
+            ReadResult<CacheEntry> e = reader.read(key, kv.getValue().getBytes());
+            assertThat(e.isAccepted()).as(key + " -> " + e).isTrue();
+            String rest = key.substring(("cilium/cache/" + prefix + "/v1/" + r + "/").length());
+            switch (prefix) {
+              case "identities" -> identities.add(rest.substring("id/".length()));
+              case "ip" -> ips.add(rest);
+              case "nodes" -> nodes.add(rest);
+              default -> services.add(rest);
+            }
+          }
+        }
+        try (KubernetesClient k = admin(r)) {
+          assertThat(identities).isEqualTo(list(k, SyncSession.IDENTITIES).stream().map(o -> o.getMetadata().getName()).collect(Collectors.toSet()));
+          assertThat(nodes).isEqualTo(list(k, SyncSession.NODES).stream().map(o -> o.getMetadata().getName()).collect(Collectors.toSet()));
+          Set<String> endpointIps = new HashSet<>();
+          for (GenericKubernetesResource ep : list(k, SyncSession.ENDPOINTS)) {
+            List<Map<String, Object>> addressing = ep.get("status", "networking", "addressing");
+            addressing.forEach(a -> endpointIps.add(String.valueOf(a.get("ipv4"))));
+          }
+          assertThat(ips).isEqualTo(endpointIps);
+          Set<String> global = k.services().inAnyNamespace().list().getItems().stream()
+              .filter(s -> s.getMetadata().getAnnotations() != null && "true".equals(s.getMetadata().getAnnotations().get("service.cilium.io/global")))
+              .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()).collect(Collectors.toSet());
+          assertThat(services).isEqualTo(global).isNotEmpty();
+        }
+      }
+      assertThat(agent.get("cilium/.heartbeat")).isPresent();
+      assertThat(Instant.parse(str(agent.get("cilium/.heartbeat").orElseThrow()))).isAfter(Instant.now().minusSeconds(120));
+    }
+  }
+
+  static GenericKubernetesResource identity(String name, String cluster) {
+    return new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2").withKind("CiliumIdentity")
+        .withNewMetadata().withName(name).endMetadata()
+        .addToAdditionalProperties("security-labels", Map.of("k8s:app", "churn", "k8s:io.cilium.k8s.policy.cluster", cluster,
+            "k8s:io.kubernetes.pod.namespace", "default"))
+        .build();
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("churn: an identity created, then deleted, in c2 appears and disappears; a service that stops being global is removed")
+  void churnReachesEtcd() {
+    String id = String.valueOf((2 << 16) + 4000);
+    String key = "cilium/cache/identities/v1/c2/id/" + id;
+    try (KubernetesClient k = admin("c2"); MeshStore agent = asAgentOf("c1")) {
+      k.genericKubernetesResources(SyncSession.IDENTITIES).resource(identity(id, "c2")).create();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(agent.get(key)).get().extracting(SyncConformanceTest::str)
+          .isEqualTo("k8s:app=churn;k8s:io.cilium.k8s.policy.cluster=c2;k8s:io.kubernetes.pod.namespace=default;"));
+      k.genericKubernetesResources(SyncSession.IDENTITIES).withName(id).delete();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(agent.get(key)).isEmpty());
+
+      var svc = k.services().inAnyNamespace().list().getItems().stream()
+          .filter(s -> s.getMetadata().getAnnotations() != null && s.getMetadata().getAnnotations().containsKey("service.cilium.io/global"))
+          .findFirst().orElseThrow();
+      String svcKey = "cilium/cache/services/v1/c2/" + svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName();
+      assertThat(agent.get(svcKey)).isPresent();
+      svc.getMetadata().getAnnotations().remove("service.cilium.io/global");
+      k.services().inNamespace(svc.getMetadata().getNamespace()).resource(svc).update();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(agent.get(svcKey)).isEmpty());
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("refusal: an identity outside c2's range is never written and shows with its reason in GET /api/v1/clusters/c2/sync")
+  void outOfRangeIdentityRefused() throws Exception {
+    String bad = String.valueOf((5 << 16) + 300);
+    try (KubernetesClient k = admin("c2"); MeshStore agent = asAgentOf("c1")) {
+      k.genericKubernetesResources(SyncSession.IDENTITIES).resource(identity(bad, "c2")).create();
+      await().atMost(WAIT).untilAsserted(() -> {
+        var status = io.meshfed.controller.cli.ApiClient.json().readTree(syncStatus("c2"));
+        assertThat(status.path("types").path("identities").path("refused").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(status.path("recentRefusals").toString()).contains(bad);
+      });
+      assertThat(agent.get("cilium/cache/identities/v1/c2/id/" + bad)).isEmpty();
+    }
+  }
+
+  static String syncStatus(String cluster) {
+    var cfg = io.meshfed.controller.config.CliConfig.load(mesh.dir.resolve("meshfed-test.yaml"));
+    try (var api = io.meshfed.controller.cli.ApiClient.admin(cfg, MeshHarness.passphrase())) {
+      return api.get("/api/v1/clusters/" + cluster + "/sync").toString();
+    }
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("leave deletes every key of the cluster: cluster config, canaries and data")
+  void leaveDeletesAllKeys() {
+    CliRunner.Result r = mesh.cli().run("leave", "--cluster", "c3");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    try (MeshStore agent = asAgentOf("c1")) {
+      assertThat(agent.get("cilium/cluster-config/c3")).isEmpty();
+      assertThat(agent.list("cilium/synced/c3/")).isEmpty();
+      for (String p : List.of("identities", "ip", "nodes", "services")) {
+        assertThat(agent.list("cilium/cache/" + p + "/v1/c3/")).isEmpty();
+      }
+      assertThat(agent.list("cilium/cache/nodes/v1/c2/")).isNotEmpty();
+    }
+  }
+}

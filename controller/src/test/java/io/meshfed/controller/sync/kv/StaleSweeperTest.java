@@ -1,0 +1,118 @@
+package io.meshfed.controller.sync.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.Client;
+import io.meshfed.api.cluster.ClusterName;
+import io.meshfed.api.kvstore.CacheKeys;
+import io.meshfed.api.kvstore.CacheType;
+import io.meshfed.testkit.etcd.EtcdExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Sweeping what an earlier controller life left behind. */
+class StaleSweeperTest {
+  /** One etcd per test: every test starts from its own "earlier life". */
+  @RegisterExtension
+  final EtcdExtension etcdServer = EtcdExtension.singleNode();
+
+  private static final ClusterName C1 = new ClusterName("c1");
+  private static final ClusterName C10 = new ClusterName("c10");
+
+  private Client client;
+  private EtcdProbe etcd;
+
+  @BeforeEach
+  void connect() {
+    client = etcdServer.jetcdClient();
+    etcd = new EtcdProbe(client);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @DisplayName("sweeping c1's nodes deletes only c1's stale nodes: not what the session wrote, not c10's, not c1's services")
+  void deletesOnlyStaleKeysOfThatClusterAndType() throws Exception {
+    // left by an earlier life
+    etcd.put(CacheKeys.node(C1, "gone-1"), "old");
+    etcd.put(CacheKeys.node(C1, "gone-2"), "old");
+    etcd.put(CacheKeys.node(C1, "gone-3"), "old");
+    etcd.put(CacheKeys.node(C1, "still-here"), "old");
+    etcd.put(CacheKeys.node(C10, "gone-1"), "c10's");
+    etcd.put(CacheKeys.service(C1, "default", "web"), "c1's service");
+
+    try (CacheWriter writer = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
+      // this life's initial list
+      writer.put(CacheKeys.node(C1, "still-here"), utf8("new"));
+      writer.put(CacheKeys.node(C1, "fresh"), utf8("new"));
+      writer.flush().get(10, TimeUnit.SECONDS);
+      Set<String> written = Set.of(CacheKeys.node(C1, "still-here"), CacheKeys.node(C1, "fresh"));
+
+      int deleted = new StaleSweeper(client, writer, Duration.ofSeconds(10)).sweep(CacheType.NODES, written);
+
+      assertThat(deleted).isEqualTo(3);
+      assertThat(etcd.list(CacheType.NODES.prefix(C1))).containsOnlyKeys(written);
+      assertThat(etcd.value(CacheKeys.node(C1, "still-here"))).contains("new");
+      assertThat(etcd.value(CacheKeys.node(C10, "gone-1"))).contains("c10's");
+      assertThat(etcd.value(CacheKeys.service(C1, "default", "web"))).contains("c1's service");
+    }
+  }
+
+  @Test
+  @DisplayName("a key the session wrote after computing its keep set is not swept")
+  void keysWrittenMeanwhileSurvive() throws Exception {
+    etcd.put(CacheKeys.node(C1, "stale"), "old");
+    try (CacheWriter writer = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
+      writer.put(CacheKeys.node(C1, "listed"), utf8("v"));
+      Set<String> keep = Set.of(CacheKeys.node(C1, "listed"));
+      writer.put(CacheKeys.node(C1, "late"), utf8("v")); // a watch event after the initial list
+      writer.flush().get(10, TimeUnit.SECONDS);
+
+      int deleted = new StaleSweeper(client, writer, Duration.ofSeconds(10)).sweep(CacheType.NODES, keep);
+
+      assertThat(deleted).isEqualTo(1);
+      assertThat(etcd.list(CacheType.NODES.prefix(C1)))
+          .containsOnlyKeys(CacheKeys.node(C1, "listed"), CacheKeys.node(C1, "late"));
+    }
+  }
+
+  @Test
+  @DisplayName("thousands of stale keys are listed page by page and deleted in transactions of at most 128")
+  void largeSweepIsBatched() throws Exception {
+    try (CacheWriter writer = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
+      // an earlier life's keys, written in batches to be quick
+      try (CacheWriter earlier = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
+        for (int i = 0; i < 2500; i++) {
+          earlier.put(CacheKeys.node(C1, String.format("node-%05d", i)), utf8("old"));
+        }
+        earlier.flush().get(30, TimeUnit.SECONDS);
+      }
+      Set<String> keep = new HashSet<>();
+      for (int i = 0; i < 2500; i += 10) {
+        String key = CacheKeys.node(C1, String.format("node-%05d", i));
+        writer.put(key, utf8("new"));
+        keep.add(key);
+      }
+      writer.flush().get(30, TimeUnit.SECONDS);
+      long batchesBefore = writer.stats().batches();
+      long before = etcd.revision();
+
+      int deleted = new StaleSweeper(client, writer, Duration.ofSeconds(30)).sweep(CacheType.NODES, keep);
+
+      assertThat(deleted).isEqualTo(2250);
+      assertThat(etcd.list(CacheType.NODES.prefix(C1))).hasSize(250).containsOnlyKeys(keep);
+      long batches = writer.stats().batches() - batchesBefore;
+      assertThat(batches).isEqualTo(18); // ceil(2250 / 128)
+      assertThat(etcd.revision() - before).isEqualTo(batches);
+    }
+  }
+}
