@@ -41,11 +41,14 @@ public final class LeaveService {
   private final EtcdAdmin etcdAdmin;
   private final Runnable membershipChanged;
   private final java.util.function.Consumer<String> stopSync;
+  private final java.util.function.Consumer<String> removeDataLater;
 
   /** @param stopSync stops the member's sync session, so nothing is re-written after its data is deleted */
   public LeaveService(MeshStore store, SecretBox secrets, MemberSecretWriter writer, RevocationList revocations, Clock clock,
-      EtcdAdmin etcdAdmin, Runnable membershipChanged, java.util.function.Consumer<String> stopSync) {
+      EtcdAdmin etcdAdmin, Runnable membershipChanged, java.util.function.Consumer<String> stopSync,
+      java.util.function.Consumer<String> removeDataLater) {
     this.stopSync = stopSync;
+    this.removeDataLater = removeDataLater;
     this.store = store;
     this.secrets = secrets;
     this.writer = writer;
@@ -88,10 +91,15 @@ public final class LeaveService {
     for (String serial : c.issuedSerials()) {
       revoked.add(new RevocationRecord(serial, name, "cluster left the mesh", clock.instant(), c.certificateExpiry()));
     }
-    store.removeCluster(current, revoked, prefixes, List.of(CacheKeys.clusterConfig(cn)));
+    // Records, indexes, revocations and the cluster config in one transaction; the synced data
+    // follows after KVStoreMesh's grace period, so agents disconnect from the cluster before they
+    // would see thousands of deletions (spec 1.3).
+    store.removeCluster(current, revoked, List.of(), List.of(CacheKeys.clusterConfig(cn)));
+    removeDataLater.accept(name);
     revocations.addAll(new HashSet<>(c.issuedSerials()));
     steps.add(new Step("revoke " + revoked.size() + " certificate(s)", true, "done"));
-    steps.add(new Step("delete the cluster's records and synced Cilium data from etcd", true, "done"));
+    steps.add(new Step("delete the cluster's records and cluster config from etcd", true, "done"));
+    steps.add(new Step("delete its synced Cilium data (" + prefixes.size() + " prefixes) after the agents' grace period", true, "scheduled"));
     try {
       etcdAdmin.withAuth(auth -> auth.removeMemberUser(name));
       steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), true, "done"));

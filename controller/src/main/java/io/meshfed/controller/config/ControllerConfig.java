@@ -15,7 +15,11 @@ import java.util.Map;
  * as a whole at start; every problem names its field.
  */
 public record ControllerConfig(
-    String mesh, Listen listen, String advertiseUrl, Etcd etcd, Tls tls, String passphraseFile, Integer workerPoolSize) {
+    String mesh, Listen listen, String advertiseUrl, Etcd etcd, Tls tls, String passphraseFile, Integer workerPoolSize,
+    Integer leaveGraceSeconds) {
+
+  /** KVStoreMesh's grace between deleting a cluster's config and its data (spec 1.3): agents disconnect first. */
+  public static final int DEFAULT_LEAVE_GRACE_SECONDS = 180;
 
   /** Where the HTTPS API listens. */
   public record Listen(String host, Integer port) {}
@@ -59,7 +63,9 @@ public record ControllerConfig(
         new Etcd(endpoints, resolve(base, etcd.trustedCaFile()), resolve(base, etcd.certFile()), resolve(base, etcd.keyFile())),
         new Tls(resolve(base, tls.certFile()), resolve(base, tls.keyFile()), resolve(base, tls.trustedCaFile())),
         resolve(base, raw.passphraseFile()),
-        raw.workerPoolSize() == null ? 8 : raw.workerPoolSize());
+        raw.workerPoolSize() == null ? 8 : raw.workerPoolSize(),
+        env.get("MESHFED_LEAVE_GRACE_SECONDS") != null ? parseGrace(env.get("MESHFED_LEAVE_GRACE_SECONDS"))
+            : raw.leaveGraceSeconds() == null ? DEFAULT_LEAVE_GRACE_SECONDS : raw.leaveGraceSeconds());
     c.validate();
     return c;
   }
@@ -100,6 +106,9 @@ public record ControllerConfig(
         problems.add("advertiseUrl: not a URL");
       }
     }
+    if (leaveGraceSeconds != null && (leaveGraceSeconds < 0 || leaveGraceSeconds > 3600)) {
+      problems.add("leaveGraceSeconds: must be 0-3600");
+    }
     if (workerPoolSize != null && (workerPoolSize < 1 || workerPoolSize > 256)) {
       problems.add("workerPoolSize: must be 1-256");
     }
@@ -116,6 +125,14 @@ public record ControllerConfig(
       problems.add(field + ": is required");
     } else if (!Files.isReadable(Path.of(path))) {
       problems.add(field + ": " + path + " does not exist or is not readable");
+    }
+  }
+
+  private static int parseGrace(String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("MESHFED_LEAVE_GRACE_SECONDS", "must be a number of seconds, got \"" + value + "\"");
     }
   }
 

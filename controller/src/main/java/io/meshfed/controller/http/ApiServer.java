@@ -118,6 +118,10 @@ public final class ApiServer {
       blocking(ctx, 200, () -> store.cluster(name).map(v -> ClusterView.of(v.value()))
           .orElseThrow(() -> ApiException.notFound("cluster", "\"" + name + "\" is not a member of the mesh")));
     });
+    r.get("/api/v1/services").handler(ctx -> {
+      admin(ctx);
+      blocking(ctx, 200, () -> Map.of("services", io.meshfed.controller.sync.GlobalServices.read(store)));
+    });
     r.get("/api/v1/clusters/:name/sync").handler(ctx -> {
       admin(ctx);
       String name = ctx.pathParam("name");

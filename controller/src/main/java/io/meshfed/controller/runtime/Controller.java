@@ -15,6 +15,8 @@ import io.meshfed.api.cluster.MaxConnectedClusters;
 import io.meshfed.controller.clusters.CredentialRenewer;
 import io.meshfed.controller.sync.EtcdCacheSink;
 import io.meshfed.controller.sync.SyncManager;
+import io.meshfed.controller.sync.kv.ClusterDataRemover;
+import io.meshfed.controller.sync.OrphanedClusterData;
 import io.meshfed.controller.sync.kv.Heartbeat;
 import io.meshfed.controller.sync.kv.MarkerSettings;
 import java.util.concurrent.Executors;
@@ -124,7 +126,19 @@ public final class Controller implements AutoCloseable {
       MemberSecretWriter writer = new MemberSecretWriter();
       TokenService tokens = new TokenService(store, clock);
       JoinService join = new JoinService(store, tokens, signer, box, writer, clock, instanceId, etcdAdmin, membershipChanged);
-      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, sync::stop);
+      ClusterDataRemover remover = new ClusterDataRemover(store.client(), java.time.Duration.ofSeconds(config.leaveGraceSeconds()), java.time.Duration.ofSeconds(15));
+      java.util.function.Consumer<String> removeDataLater = name -> remover.remove(ClusterName.parse(name)).whenComplete((r, err) -> {
+        if (err != null) {
+          LOG.warn("cluster={} op=leave.data failed=\"{}\" (swept at the next start)", name, err.getMessage());
+        } else {
+          LOG.info("cluster={} op=leave.data deletedKeys={}", name, r.dataKeysDeleted());
+        }
+      });
+      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, sync::stop, removeDataLater);
+      for (String orphan : OrphanedClusterData.find(store)) {
+        LOG.warn("cluster={} op=start.orphan-data removing=true (not a member; left while this controller was down?)", orphan);
+        removeDataLater.accept(orphan);
+      }
       int rolledBack = join.rollbackAbandoned(true);
       if (rolledBack > 0) {
         LOG.warn("op=start rolledBackAbandonedJoins={}", rolledBack);

@@ -73,7 +73,7 @@ public final class SyncManager implements AutoCloseable {
         MemberCredentials creds = MemberCredentials.fromJson(new String(
             secrets.open(c.credentialsSealed(), c.name().getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
         SyncSession s = new SyncSession(MemberCluster.of(c.name(), c.id(), max), () -> connect(creds), sinks.apply(c.name(), c.id()), ips,
-            new SyncStatus(c.name(), clock), supervisor);
+            new SyncStatus(c.name(), clock), supervisor, this::handOver);
         s.start();
         sessions.put(c.name(), new Running(s, c.credentialExpiry()));
       } catch (RuntimeException e) {
@@ -87,11 +87,21 @@ public final class SyncManager implements AutoCloseable {
     }
   }
 
-  /** Stops a member's session (before its data is deleted at leave). */
+  /** Stops a member's session (before its data is deleted at leave) and frees its IPs for others. */
   public synchronized void stop(String name) {
     Running r = sessions.remove(name);
     if (r != null) {
       r.session().close();
+    }
+    for (var h : ips.releaseCluster(io.meshfed.api.cluster.ClusterName.parse(name))) {
+      supervisor.execute(() -> handOver(h.newPrimary()));
+    }
+  }
+
+  private void handOver(io.meshfed.controller.sync.convert.IpHolder holder) {
+    Running r = sessions.get(holder.cluster().value());
+    if (r != null) {
+      r.session().reapplyEndpoint(holder.endpoint());
     }
   }
 

@@ -56,10 +56,22 @@ public final class SyncSession implements AutoCloseable {
   private final ScheduledExecutorService supervisor;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private volatile boolean closed;
+  private volatile boolean wasReachable = true;
+  private java.util.concurrent.ScheduledFuture<?> probe;
+  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
   private KubernetesClient client;
 
+  private final java.util.function.Consumer<io.meshfed.controller.sync.convert.IpHolder> handover;
+  private volatile SharedIndexInformer<GenericKubernetesResource> endpointInformer;
+  private volatile EndpointSync endpointSync;
+
+  /**
+   * @param handover told when an IP this member releases passes to an endpoint that was waiting
+   *     for it (possibly in another member), so that endpoint's key gets written
+   */
   public SyncSession(MemberCluster member, Supplier<KubernetesClient> clients, CacheSink sink, IpOwnership ips, SyncStatus status,
-      ScheduledExecutorService supervisor) {
+      ScheduledExecutorService supervisor, java.util.function.Consumer<io.meshfed.controller.sync.convert.IpHolder> handover) {
+    this.handover = handover;
     this.cluster = member.name().value();
     this.member = member;
     this.clients = clients;
@@ -96,8 +108,12 @@ public final class SyncSession implements AutoCloseable {
             return nodes.convert(o);
           }
         });
-    run(CacheType.IP, () -> client.genericKubernetesResources(ENDPOINTS).inAnyNamespace().runnableInformer(0),
-        new EndpointSync(endpoints));
+    endpointSync = new EndpointSync(endpoints);
+    run(CacheType.IP, () -> {
+      SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(ENDPOINTS).inAnyNamespace().runnableInformer(0);
+      endpointInformer = inf;
+      return inf;
+    }, endpointSync);
 
     SharedIndexInformer<Service> svc = client.services().inAnyNamespace().runnableInformer(0);
     SharedIndexInformer<EndpointSlice> slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
@@ -130,7 +146,34 @@ public final class SyncSession implements AutoCloseable {
           svc.getStore().list().forEach(serviceSync::apply);
           serviceSync.initialListDone();
         }));
+    probe = supervisor.scheduleWithFixedDelay(this::probe, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     LOG.info("cluster={} op=sync.start", cluster);
+  }
+
+  /**
+   * Reachability from a cheap request of our own: informers retry quietly inside fabric8, so
+   * their silence says nothing about whether the member answers.
+   */
+  private void probe() {
+    KubernetesClient c = client;
+    if (closed || c == null) {
+      return;
+    }
+    try {
+      c.getKubernetesVersion();
+      if (!wasReachable) {
+        LOG.info("cluster={} op=sync.probe reachable=true", cluster);
+      }
+      wasReachable = true;
+      status.reachable(true);
+    } catch (RuntimeException e) {
+      if (wasReachable) {
+        LOG.warn("cluster={} op=sync.probe reachable=false error=\"{}\" keysKept=true", cluster, e.getMessage());
+      }
+      wasReachable = false;
+      status.reachable(false);
+      status.error("member API unreachable: " + e.getMessage());
+    }
   }
 
   private <T extends HasMetadata> void run(CacheType type, Supplier<SharedIndexInformer<T>> create, KindSync<T> handler) {
@@ -189,6 +232,19 @@ public final class SyncSession implements AutoCloseable {
     start();
   }
 
+  /** Writes a waiting endpoint's keys now that it owns its IP (see {@code handover}). */
+  public void reapplyEndpoint(io.meshfed.controller.sync.convert.EndpointRef ref) {
+    SharedIndexInformer<GenericKubernetesResource> inf = endpointInformer;
+    EndpointSync sync = endpointSync;
+    if (closed || inf == null || sync == null) {
+      return;
+    }
+    GenericKubernetesResource ep = inf.getStore().getByKey(ref.namespace() + "/" + ref.name());
+    if (ep != null) {
+      sync.apply(ep);
+    }
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
@@ -204,6 +260,9 @@ public final class SyncSession implements AutoCloseable {
   }
 
   private void stopInformers() {
+    if (probe != null) {
+      probe.cancel(false);
+    }
     synchronized (informers) {
       informers.forEach(SharedIndexInformer::stop);
       informers.clear();
@@ -253,7 +312,11 @@ public final class SyncSession implements AutoCloseable {
         // cilium/cache/ip/v1/<c>/<ip>: the IP is the last segment
         String ip = key.substring(key.lastIndexOf('/') + 1);
         try {
-          ips.release(member.name(), io.meshfed.api.kvstore.IpAddress.parse("ip", ip), ref);
+          var result = ips.release(member.name(), io.meshfed.api.kvstore.IpAddress.parse("ip", ip), ref);
+          if (result instanceof io.meshfed.controller.sync.convert.IpRelease.HandedOver h) {
+            // Asynchronously: the new owner's session takes its own lock to write the key.
+            supervisor.execute(() -> handover.accept(h.newPrimary()));
+          }
         } catch (RuntimeException ignored) {
           // a key we wrote always parses; nothing to release otherwise
         }

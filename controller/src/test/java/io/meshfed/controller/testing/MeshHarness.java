@@ -77,7 +77,8 @@ public final class MeshHarness implements AutoCloseable {
 
   /** Starts the controller on a free port and writes a CLI config pointing at it. */
   public Controller startController() throws Exception {
-    ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), Map.of(), "127.0.0.1:0", null);
+    // A one-second leave grace instead of KVStoreMesh's three minutes, so tests see the data go.
+    ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1"), "127.0.0.1:0", null);
     controller = Controller.start(cfg, passphrase(), Clock.systemUTC());
     CliConfig original = CliConfig.load(out.resolve("meshfed.yaml"));
     cliConfig = dir.resolve("meshfed-test.yaml");
@@ -98,6 +99,7 @@ public final class MeshHarness implements AutoCloseable {
   /** Starts the controller as its own JVM (for kill tests); the CLI config follows it. */
   public ControllerProcess startControllerProcess(Map<String, String> extraEnv) throws java.io.IOException {
     java.util.Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("MESHFED_LEAVE_GRACE_SECONDS", "1");
     env.putAll(extraEnv);
     ControllerProcess p = ControllerProcess.start(out.resolve("controller.yaml"), env, Path.of(System.getProperty("meshfed.test.controllerLog", dir.resolve("controller-process.log").toString())));
     useControllerAt(p.port());

@@ -11,8 +11,10 @@ import io.meshfed.api.kvstore.CacheType;
 import io.meshfed.testkit.etcd.EtcdExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -62,10 +64,10 @@ class CacheWriterBackpressureTest {
       writer.flush().get(10, TimeUnit.SECONDS);
 
       assertThat(etcd.list(CacheType.NODES.prefix(cluster))).containsOnly(
-          java.util.Map.entry(CacheKeys.node(cluster, "n0"), "v0-newer"),
-          java.util.Map.entry(CacheKeys.node(cluster, "n1"), "v1"),
-          java.util.Map.entry(CacheKeys.node(cluster, "n2"), "v2"),
-          java.util.Map.entry(CacheKeys.node(cluster, "n3"), "v3"));
+          Map.entry(CacheKeys.node(cluster, "n0"), "v0-newer"),
+          Map.entry(CacheKeys.node(cluster, "n1"), "v1"),
+          Map.entry(CacheKeys.node(cluster, "n2"), "v2"),
+          Map.entry(CacheKeys.node(cluster, "n3"), "v3"));
     }
   }
 
@@ -116,7 +118,7 @@ class CacheWriterBackpressureTest {
     ClusterName cluster = new ClusterName("bp-load");
     try (CacheWriter writer = CacheWriter.start(client, cluster,
         CacheWriterSettings.defaults().withCapacity(16).withPutTimeout(Duration.ofSeconds(30)))) {
-      AtomicReference<Integer> maxPending = new AtomicReference<>(0);
+      AtomicInteger maxPending = new AtomicInteger();
       CompletableFuture<?>[] producers = new CompletableFuture<?>[4];
       for (int t = 0; t < producers.length; t++) {
         int thread = t;
