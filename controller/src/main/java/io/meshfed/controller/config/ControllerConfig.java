@@ -16,8 +16,13 @@ import java.util.Map;
  */
 public record ControllerConfig(
     String mesh, Listen listen, String advertiseUrl, Etcd etcd, Tls tls, String passphraseFile, Integer workerPoolSize,
-    Integer leaveGraceSeconds) {
+    Integer leaveGraceSeconds,
+    Integer cacheTtlSeconds) {
 
+  /**
+   * {@code cacheTtlSeconds}: like Cilium's {@code clustermesh-cache-ttl}, how long an unreachable
+   * member's global services stay in the cache before they are revoked (0, the default, keeps them).
+   */
   /** KVStoreMesh's grace between deleting a cluster's config and its data (spec 1.3): agents disconnect first. */
   public static final int DEFAULT_LEAVE_GRACE_SECONDS = 180;
 
@@ -65,7 +70,9 @@ public record ControllerConfig(
         resolve(base, raw.passphraseFile()),
         raw.workerPoolSize() == null ? 8 : raw.workerPoolSize(),
         env.get("MESHFED_LEAVE_GRACE_SECONDS") != null ? parseGrace(env.get("MESHFED_LEAVE_GRACE_SECONDS"))
-            : raw.leaveGraceSeconds() == null ? DEFAULT_LEAVE_GRACE_SECONDS : raw.leaveGraceSeconds());
+            : raw.leaveGraceSeconds() == null ? DEFAULT_LEAVE_GRACE_SECONDS : raw.leaveGraceSeconds(),
+        env.get("MESHFED_CACHE_TTL_SECONDS") != null ? parseGrace(env.get("MESHFED_CACHE_TTL_SECONDS"))
+            : raw.cacheTtlSeconds() == null ? 0 : raw.cacheTtlSeconds());
     c.validate();
     return c;
   }
@@ -106,6 +113,9 @@ public record ControllerConfig(
         problems.add("advertiseUrl: not a URL");
       }
     }
+    if (cacheTtlSeconds != null && cacheTtlSeconds < 0) {
+      problems.add("cacheTtlSeconds: must be 0 (keep forever) or more");
+    }
     if (leaveGraceSeconds != null && (leaveGraceSeconds < 0 || leaveGraceSeconds > 3600)) {
       problems.add("leaveGraceSeconds: must be 0-3600");
     }
@@ -132,7 +142,7 @@ public record ControllerConfig(
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new ConfigException("MESHFED_LEAVE_GRACE_SECONDS", "must be a number of seconds, got \"" + value + "\"");
+      throw new ConfigException("MESHFED_LEAVE_GRACE_SECONDS/MESHFED_CACHE_TTL_SECONDS", "must be a number of seconds, got \"" + value + "\"");
     }
   }
 

@@ -114,7 +114,8 @@ public final class Controller implements AutoCloseable {
       MaxConnectedClusters max = MaxConnectedClusters.of(mesh.maxConnectedClusters());
       Heartbeat heartbeat = Heartbeat.start(store.client(), MarkerSettings.defaults(), scheduler, clock);
       SyncManager sync = new SyncManager(store, box, clock,
-          (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock));
+          (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock))
+          .withCacheTtl(java.time.Duration.ofSeconds(config.cacheTtlSeconds()));
       // Membership changes start/stop sync sessions and rewrite every member's cilium-clustermesh
       // Secret, off the request path.
       Runnable membershipChanged = () -> vertx.executeBlocking(() -> {

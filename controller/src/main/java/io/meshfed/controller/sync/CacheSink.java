@@ -22,6 +22,9 @@ public interface CacheSink {
   /** Deletes the keys of {@code type} for this cluster that are not in {@code keep}; returns how many. */
   int sweep(CacheType type, Set<String> keep);
 
+  /** Deletes every key of {@code type} for this cluster (cacheTTL revocation); returns how many. */
+  int revoke(CacheType type);
+
   /** Writes the sync canary of {@code type} (after its initial list is flushed). */
   void canary(CacheType type);
 }

@@ -22,6 +22,7 @@ public final class EtcdCacheSink implements CacheSink, AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final Client client;
+  private final ClusterName cluster;
   private final CacheWriter writer;
   private final CiliumClusterConfig config;
   private final ScheduledExecutorService scheduler;
@@ -30,6 +31,7 @@ public final class EtcdCacheSink implements CacheSink, AutoCloseable {
 
   public EtcdCacheSink(Client client, ClusterName cluster, int clusterId, MaxConnectedClusters max, ScheduledExecutorService scheduler, Clock clock) {
     this.client = client;
+    this.cluster = cluster;
     this.writer = CacheWriter.start(client, cluster, CacheWriterSettings.defaults());
     // serviceExportsEnabled stays absent: meshfed does not export MCS-API ServiceExports (spec 1.3).
     this.config = CiliumClusterConfig.forMeshfedCache(ClusterId.of(clusterId, max), CiliumClusterConfig.ServiceExports.NOT_SUPPORTED);
@@ -63,6 +65,23 @@ public final class EtcdCacheSink implements CacheSink, AutoCloseable {
   @Override
   public int sweep(CacheType type, Set<String> keep) {
     return new StaleSweeper(client, writer, TIMEOUT).sweep(type, keep);
+  }
+
+  @Override
+  public int revoke(CacheType type) {
+    var get = client.getKVClient().get(io.etcd.jetcd.ByteSequence.from(type.prefix(cluster), java.nio.charset.StandardCharsets.UTF_8),
+        io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withKeysOnly(true).build());
+    java.util.List<io.etcd.jetcd.KeyValue> kvs;
+    try {
+      kvs = get.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getKvs();
+    } catch (Exception e) {
+      throw new IllegalStateException("etcd read did not complete: " + e.getMessage(), e);
+    }
+    for (io.etcd.jetcd.KeyValue kv : kvs) {
+      writer.delete(kv.getKey().toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    flush();
+    return kvs.size();
   }
 
   @Override

@@ -46,6 +46,14 @@ public final class SyncManager implements AutoCloseable {
 
   private record Running(SyncSession session, Instant credentialExpiry) {}
 
+  private java.time.Duration cacheTtl = java.time.Duration.ZERO;
+
+  /** See {@link SyncSession#withCacheTtl}. */
+  public SyncManager withCacheTtl(java.time.Duration ttl) {
+    this.cacheTtl = ttl;
+    return this;
+  }
+
   /** @param sinks makes the etcd write path of a member (name, cluster ID) */
   public SyncManager(MeshStore store, SecretBox secrets, Clock clock, BiFunction<String, Integer, CacheSink> sinks) {
     this.store = store;
@@ -73,7 +81,7 @@ public final class SyncManager implements AutoCloseable {
         MemberCredentials creds = MemberCredentials.fromJson(new String(
             secrets.open(c.credentialsSealed(), c.name().getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
         SyncSession s = new SyncSession(MemberCluster.of(c.name(), c.id(), max), () -> connect(creds), sinks.apply(c.name(), c.id()), ips,
-            new SyncStatus(c.name(), clock), supervisor, this::handOver);
+            new SyncStatus(c.name(), clock), supervisor, this::handOver).withCacheTtl(cacheTtl, clock);
         s.start();
         sessions.put(c.name(), new Running(s, c.credentialExpiry()));
       } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import io.meshfed.controller.sync.convert.MemberCluster;
 import io.meshfed.controller.sync.convert.NodeConverter;
 import io.meshfed.controller.sync.convert.ServiceConverter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,10 @@ public final class SyncSession implements AutoCloseable {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private volatile boolean closed;
   private volatile boolean wasReachable = true;
+  private volatile Instant unreachableSince;
+  private volatile boolean servicesRevoked;
+  private Duration cacheTtl = Duration.ZERO;
+  private java.time.Clock clock = java.time.Clock.systemUTC();
   private java.util.concurrent.ScheduledFuture<?> probe;
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
   private KubernetesClient client;
@@ -83,6 +88,17 @@ public final class SyncSession implements AutoCloseable {
 
   public SyncStatus status() {
     return status;
+  }
+
+  /**
+   * Revoke the member's global services after it was unreachable this long (Cilium's
+   * {@code clustermesh-cache-ttl}: only services are revoked, so traffic stops going to backends
+   * that are gone; identities, endpoints and nodes stay). Zero keeps everything.
+   */
+  public SyncSession withCacheTtl(Duration ttl, java.time.Clock clock) {
+    this.cacheTtl = ttl;
+    this.clock = clock;
+    return this;
   }
 
   /** Starts the informers; returns at once (initial lists complete in the background). */
@@ -165,14 +181,28 @@ public final class SyncSession implements AutoCloseable {
         LOG.info("cluster={} op=sync.probe reachable=true", cluster);
       }
       wasReachable = true;
+      unreachableSince = null;
       status.reachable(true);
+      if (servicesRevoked) {
+        // Back after a revocation: list everything again so the services are rewritten.
+        servicesRevoked = false;
+        supervisor.execute(this::restart);
+      }
     } catch (RuntimeException e) {
       if (wasReachable) {
-        LOG.warn("cluster={} op=sync.probe reachable=false error=\"{}\" keysKept=true", cluster, e.getMessage());
+        LOG.warn("cluster={} op=sync.probe reachable=false error=\"{}\" keysKept={}", cluster, e.getMessage(), cacheTtl.isZero());
+        unreachableSince = clock.instant();
       }
       wasReachable = false;
       status.reachable(false);
       status.error("member API unreachable: " + e.getMessage());
+      Instant since = unreachableSince;
+      if (!cacheTtl.isZero() && !servicesRevoked && since != null && !clock.instant().isBefore(since.plus(cacheTtl))) {
+        servicesRevoked = true;
+        int n = sink.revoke(CacheType.SERVICES);
+        status.error("services revoked after " + cacheTtl.toSeconds() + " s unreachable (cacheTTL)");
+        LOG.warn("cluster={} op=sync.revoke type=services keys={} after={}s", cluster, n, cacheTtl.toSeconds());
+      }
     }
   }
 

@@ -77,8 +77,15 @@ public final class MeshHarness implements AutoCloseable {
 
   /** Starts the controller on a free port and writes a CLI config pointing at it. */
   public Controller startController() throws Exception {
+    return startController(Map.of());
+  }
+
+  /** As {@link #startController()}, with extra environment for the configuration (e.g. cacheTTL). */
+  public Controller startController(Map<String, String> extraEnv) throws Exception {
     // A one-second leave grace instead of KVStoreMesh's three minutes, so tests see the data go.
-    ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1"), "127.0.0.1:0", null);
+    java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1"));
+    env.putAll(extraEnv);
+    ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), env, "127.0.0.1:0", null);
     controller = Controller.start(cfg, passphrase(), Clock.systemUTC());
     CliConfig original = CliConfig.load(out.resolve("meshfed.yaml"));
     cliConfig = dir.resolve("meshfed-test.yaml");
