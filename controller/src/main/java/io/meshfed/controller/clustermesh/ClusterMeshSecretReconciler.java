@@ -6,7 +6,6 @@ import io.meshfed.controller.member.MemberCredentials;
 import io.meshfed.controller.runtime.EtcdAdmin;
 import io.meshfed.controller.store.ClusterRecord;
 import io.meshfed.controller.store.MeshStore;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +40,9 @@ public final class ClusterMeshSecretReconciler {
         continue;
       }
       try {
-        byte[] aad = c.name().getBytes(StandardCharsets.UTF_8);
-        MemberCredentials creds = MemberCredentials.fromJson(new String(secrets.open(c.credentialsSealed(), aad), StandardCharsets.UTF_8));
-        String key = new String(secrets.open(c.etcdClientKeySealed(), aad), StandardCharsets.US_ASCII);
+        io.meshfed.controller.store.SealedSecrets sealed = new io.meshfed.controller.store.SealedSecrets(secrets);
+        MemberCredentials creds = sealed.credentials(c);
+        String key = sealed.etcdClientKeyPem(c);
         writer.update(c.name(), creds, ClusterMeshSecret.NAMESPACE, ClusterMeshSecret.NAME,
             ClusterMeshSecret.render(c.name(), names, etcd.endpoints(), etcd.etcdTrust(), c.etcdClientPem(), key));
         written++;

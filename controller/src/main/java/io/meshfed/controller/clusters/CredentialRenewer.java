@@ -7,8 +7,8 @@ import io.meshfed.controller.member.MemberCredentials;
 import io.meshfed.controller.member.MemberTokens;
 import io.meshfed.controller.store.ClusterRecord;
 import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.store.SealedSecrets;
 import io.meshfed.controller.store.Versioned;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -43,8 +43,7 @@ public final class CredentialRenewer {
         continue;
       }
       try {
-        byte[] aad = c.name().getBytes(StandardCharsets.UTF_8);
-        MemberCredentials creds = MemberCredentials.fromJson(new String(secrets.open(c.credentialsSealed(), aad), StandardCharsets.UTF_8));
+        MemberCredentials creds = new SealedSecrets(secrets).credentials(c);
         if (!MemberTokens.needsRenewal(creds, clock)) {
           continue;
         }
@@ -56,7 +55,7 @@ public final class CredentialRenewer {
         if (current == null) {
           continue; // left meanwhile
         }
-        store.updateCluster(current, current.value().withCredentials(secrets.seal(fresh.toJson().getBytes(StandardCharsets.UTF_8), aad), fresh.expiresAt()));
+        store.updateCluster(current, current.value().withCredentials(new SealedSecrets(secrets).sealCredentials(c.name(), fresh), fresh.expiresAt()));
         LOG.info("cluster={} op=credentials.renew expiresAt={}", c.name(), fresh.expiresAt());
         renewed++;
       } catch (RuntimeException e) {

@@ -14,7 +14,6 @@ import io.meshfed.controller.store.ClusterRecord;
 import io.meshfed.controller.store.MeshStore;
 import io.meshfed.controller.store.RevocationRecord;
 import io.meshfed.controller.store.Versioned;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -78,8 +77,7 @@ public final class LeaveService {
       return steps;
     }
     try {
-      MemberCredentials creds = MemberCredentials.fromJson(new String(
-          secrets.open(c.credentialsSealed(), name.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+      MemberCredentials creds = new io.meshfed.controller.store.SealedSecrets(secrets).credentials(c);
       writer.update(name, creds, JoinService.AGENT_SECRET_NAMESPACE, JoinService.AGENT_SECRET, Map.of());
       steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", true, "done"));
     } catch (RuntimeException e) {

@@ -21,7 +21,6 @@ import io.meshfed.controller.store.StoreException;
 import io.meshfed.controller.store.TokenRecord;
 import io.meshfed.controller.store.Versioned;
 import io.meshfed.controller.tokens.TokenService;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,14 +101,13 @@ public final class JoinService {
     CertifiedKey etcdClient = signer.rootLeaf(LeafSpec.client(EtcdAuth.memberUser(name)));
     List<String> serials = List.of(intermediate.certificate().getSerialNumber().toString(16), agent.certificate().getSerialNumber().toString(16),
         etcdClient.certificate().getSerialNumber().toString(16));
-    byte[] aad = name.getBytes(StandardCharsets.UTF_8);
     Instant now = clock.instant();
     ClusterRecord record = new ClusterRecord(name, req.clusterId(), req.kubeSystemUid(), req.labels(), req.podCidrs(),
         ClusterRecord.State.JOINING, now, token.value().id(),
-        secrets.seal(creds.toJson().getBytes(StandardCharsets.UTF_8), aad),
+        new io.meshfed.controller.store.SealedSecrets(secrets).sealCredentials(name, creds),
         creds.expiresAt(), Pem.encodeCertificate(intermediate.certificate()), serials,
         agent.certificate().getNotAfter().toInstant(), instanceId, Pem.encodeCertificates(etcdClient.certificateAndChain()),
-        secrets.seal(Pem.encodePrivateKeyInMemory(etcdClient.privateKey()).getBytes(StandardCharsets.US_ASCII), aad));
+        new io.meshfed.controller.store.SealedSecrets(secrets).sealEtcdClientKey(name, Pem.encodePrivateKeyInMemory(etcdClient.privateKey())));
     try {
       store.registerJoining(record, token);
     } catch (StoreException e) {

@@ -9,7 +9,6 @@ import io.meshfed.controller.store.ClusterRecord;
 import io.meshfed.controller.store.MeshStore;
 import io.meshfed.controller.sync.convert.IpOwnership;
 import io.meshfed.controller.sync.convert.MemberCluster;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -78,8 +77,7 @@ public final class SyncManager implements AutoCloseable {
         r.session().close();
       }
       try {
-        MemberCredentials creds = MemberCredentials.fromJson(new String(
-            secrets.open(c.credentialsSealed(), c.name().getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+        MemberCredentials creds = new io.meshfed.controller.store.SealedSecrets(secrets).credentials(c);
         SyncSession s = new SyncSession(MemberCluster.of(c.name(), c.id(), max), () -> connect(creds), sinks.apply(c.name(), c.id()), ips,
             new SyncStatus(c.name(), clock), supervisor, this::handOver).withCacheTtl(cacheTtl, clock);
         s.start();

@@ -39,10 +39,7 @@ class SyncCacheTtlTest {
     mesh.startController(Map.of("MESHFED_CACHE_TTL_SECONDS", "3"));
     sims = SimulatedClusters.builder().cluster("c1", 1).cluster("c2", 2).services(2).start();
     for (String c : new String[] {"c1", "c2"}) {
-      JsonNode t = new ObjectMapper().readTree(mesh.cli().run("token", "create", "-o", "json").out());
-      CliRunner.Result r = new CliRunner(MeshHarness.ENV).run("join", "--controller", mesh.url(), "--token", t.get("token").asText(),
-          "--ca-hash", t.get("caHash").asText(), "--kubeconfig", sims.cluster(c).kubeconfig().toString(), "--cluster-name", c,
-          "--cluster-id", c.substring(1));
+      CliRunner.Result r = mesh.join(sims, c, Integer.parseInt(c.substring(1)));
       assertThat(r.exit()).as(r.toString()).isZero();
     }
   }

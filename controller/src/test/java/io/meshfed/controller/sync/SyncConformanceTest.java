@@ -74,10 +74,7 @@ class SyncConformanceTest {
     sims = SimulatedClusters.builder().cluster("c1", 1).cluster("c2", 2).cluster("c3", 3)
         .nodes(3).identities(12).endpoints(30).services(3).start();
     for (String c : MEMBERS) {
-      JsonNode t = new ObjectMapper().readTree(mesh.cli().run("token", "create", "-o", "json").out());
-      CliRunner.Result r = new CliRunner(MeshHarness.ENV).run("join", "--controller", mesh.url(), "--token", t.get("token").asText(),
-          "--ca-hash", t.get("caHash").asText(), "--kubeconfig", sims.cluster(c).kubeconfig().toString(), "--cluster-name", c,
-          "--cluster-id", c.substring(1));
+      CliRunner.Result r = mesh.join(sims, c, Integer.parseInt(c.substring(1)));
       assertThat(r.exit()).as(r.toString()).isZero();
     }
   }

@@ -113,6 +113,14 @@ public final class MeshHarness implements AutoCloseable {
     return p;
   }
 
+  /** Joins a simulated cluster through the real CLI with a fresh single-use token; returns the result. */
+  public CliRunner.Result join(io.meshfed.testkit.simcluster.SimulatedClusters sims, String name, int id) throws java.io.IOException {
+    var created = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli().run("token", "create", "-o", "json").out());
+    return new CliRunner(ENV).run("join", "--controller", url(), "--token", created.get("token").asText(),
+        "--ca-hash", created.get("caHash").asText(), "--kubeconfig", sims.cluster(name).kubeconfig().toString(),
+        "--cluster-name", name, "--cluster-id", String.valueOf(id));
+  }
+
   public void stopController() {
     if (controller != null) {
       controller.close();
