@@ -75,6 +75,7 @@ public final class SyncBenchmark {
   static final int CHURN_COUNT = 20_000;
   static final int CHURN_RATE = 1_000;
   static final Duration SYNC_TIMEOUT = Duration.ofMinutes(15);
+  static final Map<String, String> LOG_INFO = Map.of("MESHFED_LOG_LEVEL", "INFO");
 
   record Sync(long firstKeyNanos, long doneNanos, Map<String, Long> lastCanaryByType, Map<String, Long> counts, boolean complete) {}
 
@@ -121,7 +122,7 @@ public final class SyncBenchmark {
       }
 
       // 1. Joins, with a first controller; its idle heap is the baseline.
-      ControllerProcess first = mesh.startControllerProcess(Map.of());
+      ControllerProcess first = mesh.startControllerProcess(LOG_INFO);
       long idleHeapKb = heapUsedKb();
       for (String c : CLUSTERS) {
         var created = new ObjectMapper().readTree(mesh.cli().run("token", "create", "-o", "json").out());
@@ -153,11 +154,17 @@ public final class SyncBenchmark {
       // 3. Full resync by a new controller.
       long launched = System.nanoTime();
       CompletableFuture<Sync> resync = CompletableFuture.supplyAsync(() -> waitSynced(kv, expected, launched));
-      ControllerProcess second = mesh.startControllerProcess(Map.of());
+      ControllerProcess second = mesh.startControllerProcess(LOG_INFO);
       long listening = System.nanoTime();
       Sync sync = resync.get(SYNC_TIMEOUT.toSeconds() + 60, TimeUnit.SECONDS);
       String loadAfterSync = load();
       long syncedHeapKb = heapUsedKb();
+      // The simulated clusters replay every object as ADDED when a watch starts (the mock ignores
+      // resourceVersion), so the controller converts everything a second time after its lists:
+      // wait for that to end (no etcd writes: all unchanged) before the churn and the next heap.
+      double busy = settle(Duration.ofMinutes(3));
+      long settledHeapKb = heapUsedKb();
+      System.err.printf(Locale.ROOT, "controller busy until %.1f s after launch%n", busy + (sync.doneNanos() - launched) / 1e9);
       if (!sync.complete()) {
         System.err.println("RESYNC DID NOT COMPLETE within " + SYNC_TIMEOUT + ": counts " + sync.counts());
       }
@@ -205,11 +212,15 @@ public final class SyncBenchmark {
       out.add("| controller JVM heap (jcmd GC.run, then GC.heap_info used) | MB |");
       out.add("|---|---:|");
       out.add(String.format(Locale.ROOT, "| idle, no member (before the joins) | %.0f |", idleHeapKb / 1024.0));
-      out.add(String.format(Locale.ROOT, "| after the resync of 3 clusters | %.0f |", syncedHeapKb / 1024.0));
+      out.add(String.format(Locale.ROOT, "| right after the resync of 3 clusters (watch replays still queued) | %.0f |", syncedHeapKb / 1024.0));
+      out.add(String.format(Locale.ROOT, "| after the resync, controller settled (CPU idle) | %.0f |", settledHeapKb / 1024.0));
       out.add(String.format(Locale.ROOT, "| after the churn | %.0f |", churnedHeapKb / 1024.0));
-      out.add(String.format(Locale.ROOT, "| difference resync - idle | %.0f |", (syncedHeapKb - idleHeapKb) / 1024.0));
+      out.add(String.format(Locale.ROOT, "| difference settled - idle | %.0f |", (settledHeapKb - idleHeapKb) / 1024.0));
       admins.values().forEach(KubernetesClient::close);
       mesh.close();
+      // The second controller's writers, one a cluster: puts, batches (average batch = puts / batches), skipped.
+      Files.readAllLines(dir.resolve("controller-process.log")).stream().filter(l -> l.contains("op=writer-stop"))
+          .forEach(System.err::println);
     }
     out.forEach(System.out::println);
   }
@@ -433,14 +444,35 @@ public final class SyncBenchmark {
     return k;
   }
 
+  /**
+   * Waits until the controller used less than 10% of a core for 2 s in a row.
+   *
+   * @return seconds waited
+   */
+  static double settle(Duration max) throws Exception {
+    Path stat = Path.of("/proc", String.valueOf(controllerPid()), "stat");
+    long t0 = System.nanoTime();
+    long before = cpuTicks(stat);
+    int quiet = 0;
+    while (quiet < 2 && System.nanoTime() - t0 < max.toNanos()) {
+      Thread.sleep(1000);
+      long now = cpuTicks(stat);
+      quiet = now - before < 10 ? quiet + 1 : 0; // ticks of 10 ms: 10% of one core
+      before = now;
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+  static long cpuTicks(Path stat) throws IOException {
+    String text = Files.readString(stat);
+    String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
   /** Heap in use by the (only) controller JVM this one started, after a full GC. */
   static long heapUsedKb() throws Exception {
-    // ProcessHandle.Info has no command line for a JVM with a long classpath: ask jcmd, keep our children.
-    java.util.Set<Long> mine = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
-        .collect(java.util.stream.Collectors.toSet());
-    long pid = jcmd(-1, "").lines().filter(l -> l.contains("io.meshfed.controller.cli.Main"))
-        .map(l -> Long.parseLong(l.substring(0, l.indexOf(' ')))).filter(mine::contains)
-        .findFirst().orElseThrow(() -> new IllegalStateException("no controller process"));
+    long pid = controllerPid();
     jcmd(pid, "GC.run");
     String info = jcmd(pid, "GC.heap_info");
     Matcher m = HEAP_USED.matcher(info);
@@ -451,6 +483,16 @@ public final class SyncBenchmark {
     System.err.println("controller pid " + pid + " top classes after GC:\n"
         + String.join("\n", histogram.lines().limit(14).toList()));
     return Long.parseLong(m.group(1));
+  }
+
+  /** The controller JVM this one started and that still runs. */
+  static long controllerPid() throws Exception {
+    // ProcessHandle.Info has no command line for a JVM with a long classpath: ask jcmd, keep our children.
+    java.util.Set<Long> mine = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+        .collect(java.util.stream.Collectors.toSet());
+    return jcmd(-1, "").lines().filter(l -> l.contains("io.meshfed.controller.cli.Main"))
+        .map(l -> Long.parseLong(l.substring(0, l.indexOf(' ')))).filter(mine::contains)
+        .findFirst().orElseThrow(() -> new IllegalStateException("no controller process"));
   }
 
   /** {@code jcmd PID COMMAND}, or {@code jcmd -l} for a negative pid. */

@@ -3,8 +3,6 @@ package io.meshfed.controller.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshfed.controller.cli.CliRunner;
 import io.meshfed.controller.store.EtcdAccess;
 import io.meshfed.controller.store.MeshStore;
