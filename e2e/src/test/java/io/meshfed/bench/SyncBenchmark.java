@@ -178,6 +178,11 @@ public final class SyncBenchmark {
 
       // 4. Propagation latency.
       double[][] churn = churn(root, admins);
+      if (churn[2][1] > 0) {
+        Path threads = dir.resolve("controller-threads-after-churn.txt");
+        Files.writeString(threads, jcmd(controllerPid(), "Thread.print"));
+        System.err.println("changes not seen in etcd: controller threads in " + threads);
+      }
       long churnedHeapKb = heapUsedKb();
       second.close();
 
@@ -417,13 +422,35 @@ public final class SyncBenchmark {
         }
         roundTrips.add((answered.get(s) - sent.get(s)) / 1e6);
         if (seen.get(s) == 0) {
-          notSeen++;
+          if (notSeen++ < 5) {
+            // Say where an unseen change is now: in the simulated cluster, and in etcd.
+            int c = s % clients.size();
+            String name = ids.get(c).get((s / clients.size()) % ids.get(c).size());
+            String cluster = CLUSTERS.get(c);
+            Object labels = clients.get(c).genericKubernetesResources(IDENTITIES).withName(name).get().getAdditionalProperties().get("security-labels");
+            var kvs = root.getKVClient().get(bs("cilium/cache/identities/v1/" + cluster + "/id/" + name)).get(10, TimeUnit.SECONDS).getKvs();
+            System.err.printf(Locale.ROOT, "change %d not seen: %s identity %s sent at %.1f s, member now %s, etcd now %s%n", s, cluster, name,
+                (sent.get(s) - sent.get(0)) / 1e9, labels, kvs.isEmpty() ? "(no key)" : kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+          }
         } else {
           latencies.add((seen.get(s) - sent.get(s)) / 1e6);
           fromAnswer.add((seen.get(s) - answered.get(s)) / 1e6);
         }
       }
       double rate = roundTrips.size() / ((lastSent - firstSent) / 1e9);
+      // Where the slow ones are: p50/max per 5 s of sending (bursts point at replays, GC or CPU starvation).
+      for (long w = firstSent; w <= lastSent; w += 5_000_000_000L) {
+        List<Double> inWindow = new ArrayList<>();
+        for (int s = 0; s < planned; s++) {
+          if (seen.get(s) != 0 && sent.get(s) >= w && sent.get(s) < w + 5_000_000_000L) {
+            inWindow.add((seen.get(s) - answered.get(s)) / 1e6);
+          }
+        }
+        if (!inWindow.isEmpty()) {
+          System.err.printf(Locale.ROOT, "churn %3.0f s: %d changes, from answer p50 %.0f ms, max %.0f ms%n",
+              (w - firstSent) / 1e9, inWindow.size(), pct(inWindow, 50), pct(inWindow, 100));
+        }
+      }
       return new double[][] {array(latencies), array(roundTrips), {rate, notSeen, errors.get()}, array(fromAnswer)};
     }
   }
