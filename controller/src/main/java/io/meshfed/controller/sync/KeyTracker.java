@@ -13,10 +13,13 @@ import java.util.Set;
  */
 final class KeyTracker {
   private final Map<String, Set<String>> keysByObject = new HashMap<>();
+  /** Kept as objects change, so size() is O(1): summing every set per event made the initial list O(n^2). */
+  private int keyCount;
 
   /** Records the keys {@code object} now has; returns the keys it had before and no longer has. */
   List<String> replace(String object, Set<String> keys) {
     Set<String> before = keysByObject.put(object, Set.copyOf(keys));
+    keyCount += keys.size() - (before == null ? 0 : before.size());
     if (before == null) {
       return List.of();
     }
@@ -28,7 +31,11 @@ final class KeyTracker {
   /** Forgets {@code object}; returns the keys it had. */
   Set<String> remove(String object) {
     Set<String> before = keysByObject.remove(object);
-    return before == null ? Set.of() : before;
+    if (before == null) {
+      return Set.of();
+    }
+    keyCount -= before.size();
+    return before;
   }
 
   Set<String> allKeys() {
@@ -38,6 +45,6 @@ final class KeyTracker {
   }
 
   int size() {
-    return keysByObject.values().stream().mapToInt(Set::size).sum();
+    return keyCount;
   }
 }
