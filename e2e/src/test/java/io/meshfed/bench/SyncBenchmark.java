@@ -80,7 +80,17 @@ public final class SyncBenchmark {
   static final int CHURN_COUNT = 20_000;
   static final int CHURN_RATE = 1_000;
   static final Duration SYNC_TIMEOUT = Duration.ofMinutes(15);
-  static final Map<String, String> LOG_INFO = Map.of("MESHFED_LOG_LEVEL", "INFO");
+  static final Map<String, String> LOG_INFO = controllerEnv();
+
+  /** INFO logs; JVM options for the controller (e.g. a JFR recording) from MESHFED_BENCH_CONTROLLER_JAVA_OPTS. */
+  static Map<String, String> controllerEnv() {
+    Map<String, String> env = new java.util.HashMap<>(Map.of("MESHFED_LOG_LEVEL", "INFO"));
+    String opts = System.getenv("MESHFED_BENCH_CONTROLLER_JAVA_OPTS");
+    if (opts != null && !opts.isBlank()) {
+      env.put("JAVA_TOOL_OPTIONS", opts);
+    }
+    return Map.copyOf(env);
+  }
 
   record Sync(long firstKeyNanos, long doneNanos, Map<String, Long> lastCanaryByType, Map<String, Long> counts, boolean complete) {}
 

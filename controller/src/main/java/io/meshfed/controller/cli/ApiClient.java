@@ -78,6 +78,27 @@ public final class ApiClient implements AutoCloseable {
     return call(HttpMethod.GET, path, null, null);
   }
 
+  /** A GET whose answer is text (Prometheus metrics); a status of 400 or more throws. */
+  public String getText(String path) {
+    try {
+      var response = http.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path))
+          .compose(req -> req.send())
+          .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), b}))
+          .toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      int status = (Integer) response[0];
+      String text = ((Buffer) response[1]).toString(java.nio.charset.StandardCharsets.UTF_8);
+      if (status >= 400) {
+        throw new ApiClientException(status, "Error", null, "HTTP " + status + ": " + text, null);
+      }
+      return text;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new ApiClientException(0, "Unreachable", "controller", "cannot reach the controller at " + base + ": " + e.getMessage(), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiClientException(0, "Interrupted", "controller", "interrupted", null);
+    }
+  }
+
   public JsonNode post(String path, Object body, String bearer) {
     return call(HttpMethod.POST, path, body, bearer);
   }

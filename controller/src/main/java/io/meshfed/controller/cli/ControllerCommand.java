@@ -42,7 +42,8 @@ public final class ControllerCommand implements Callable<Integer> {
       stopped.countDown();
     }, "meshfed-shutdown"));
     // One machine-readable line on stdout: tests and the demo read the port from it.
-    spec.commandLine().getOut().println("meshfed controller listening on https://" + cfg.listen().host() + ":" + controller.port());
+    spec.commandLine().getOut().println("meshfed controller listening on https://" + cfg.listen().host() + ":" + controller.port()
+        + ", agents (gRPC) on " + cfg.listen().host() + ":" + controller.grpcPort());
     spec.commandLine().getOut().flush();
     stopped.await();
     return Main.OK;

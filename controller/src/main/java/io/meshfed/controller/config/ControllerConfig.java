@@ -17,7 +17,18 @@ import java.util.Map;
 public record ControllerConfig(
     String mesh, Listen listen, String advertiseUrl, Etcd etcd, Tls tls, String passphraseFile, Integer workerPoolSize,
     Integer leaveGraceSeconds,
-    Integer cacheTtlSeconds) {
+    Integer cacheTtlSeconds,
+    Integer grpcPort,
+    Integer reportIntervalSeconds,
+    Integer syncAuditSeconds) {
+
+  /** How often sync sessions compare members' listings with their caches (MESHFED_SYNC_AUDIT_SECONDS); 0 = never. */
+  public static final int DEFAULT_SYNC_AUDIT_SECONDS = 600;
+
+  /** Where agents stream health (gRPC over mTLS), unless {@code grpcPort} or MESHFED_GRPC_PORT says otherwise; 0 = any free port. */
+  public static final int DEFAULT_GRPC_PORT = 9443;
+  /** The report interval the controller sets in every agent (MESHFED_REPORT_INTERVAL_SECONDS). */
+  public static final int DEFAULT_REPORT_INTERVAL_SECONDS = 10;
 
   /**
    * {@code cacheTtlSeconds}: like Cilium's {@code clustermesh-cache-ttl}, how long an unreachable
@@ -69,10 +80,16 @@ public record ControllerConfig(
         new Tls(resolve(base, tls.certFile()), resolve(base, tls.keyFile()), resolve(base, tls.trustedCaFile())),
         resolve(base, raw.passphraseFile()),
         raw.workerPoolSize() == null ? 8 : raw.workerPoolSize(),
-        env.get("MESHFED_LEAVE_GRACE_SECONDS") != null ? parseGrace(env.get("MESHFED_LEAVE_GRACE_SECONDS"))
+        env.get("MESHFED_LEAVE_GRACE_SECONDS") != null ? parseSeconds("MESHFED_LEAVE_GRACE_SECONDS", env.get("MESHFED_LEAVE_GRACE_SECONDS"))
             : raw.leaveGraceSeconds() == null ? DEFAULT_LEAVE_GRACE_SECONDS : raw.leaveGraceSeconds(),
-        env.get("MESHFED_CACHE_TTL_SECONDS") != null ? parseGrace(env.get("MESHFED_CACHE_TTL_SECONDS"))
-            : raw.cacheTtlSeconds() == null ? 0 : raw.cacheTtlSeconds());
+        env.get("MESHFED_CACHE_TTL_SECONDS") != null ? parseSeconds("MESHFED_CACHE_TTL_SECONDS", env.get("MESHFED_CACHE_TTL_SECONDS"))
+            : raw.cacheTtlSeconds() == null ? 0 : raw.cacheTtlSeconds(),
+        env.get("MESHFED_GRPC_PORT") != null ? parsePort("MESHFED_GRPC_PORT", env.get("MESHFED_GRPC_PORT"))
+            : raw.grpcPort() == null ? DEFAULT_GRPC_PORT : raw.grpcPort(),
+        env.get("MESHFED_REPORT_INTERVAL_SECONDS") != null ? parseInterval(env.get("MESHFED_REPORT_INTERVAL_SECONDS"))
+            : raw.reportIntervalSeconds() == null ? DEFAULT_REPORT_INTERVAL_SECONDS : raw.reportIntervalSeconds(),
+        env.get("MESHFED_SYNC_AUDIT_SECONDS") != null ? parseSeconds("MESHFED_SYNC_AUDIT_SECONDS", env.get("MESHFED_SYNC_AUDIT_SECONDS"))
+            : raw.syncAuditSeconds() == null ? DEFAULT_SYNC_AUDIT_SECONDS : raw.syncAuditSeconds());
     c.validate();
     return c;
   }
@@ -113,6 +130,15 @@ public record ControllerConfig(
         problems.add("advertiseUrl: not a URL");
       }
     }
+    if (syncAuditSeconds != null && syncAuditSeconds < 0) {
+      problems.add("syncAuditSeconds: must be 0 (off) or more");
+    }
+    if (grpcPort != null && (grpcPort < 0 || grpcPort > 65535)) {
+      problems.add("grpcPort: must be 0-65535");
+    }
+    if (reportIntervalSeconds != null && (reportIntervalSeconds < 1 || reportIntervalSeconds > 3600)) {
+      problems.add("reportIntervalSeconds: must be 1-3600 seconds");
+    }
     if (cacheTtlSeconds != null && cacheTtlSeconds < 0) {
       problems.add("cacheTtlSeconds: must be 0 (keep forever) or more");
     }
@@ -138,11 +164,19 @@ public record ControllerConfig(
     }
   }
 
-  private static int parseGrace(String value) {
+  private static int parseInterval(String value) {
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new ConfigException("MESHFED_LEAVE_GRACE_SECONDS/MESHFED_CACHE_TTL_SECONDS", "must be a number of seconds, got \"" + value + "\"");
+      throw new ConfigException("MESHFED_REPORT_INTERVAL_SECONDS", "must be a number of seconds (1-3600), got \"" + value + "\"");
+    }
+  }
+
+  private static int parseSeconds(String field, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(field, "must be a number of seconds, got \"" + value + "\"");
     }
   }
 

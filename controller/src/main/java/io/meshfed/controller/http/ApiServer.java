@@ -64,6 +64,16 @@ public final class ApiServer {
   /** What token creation answers; the only time the secret is shown. */
   public record CreatedToken(String token, String id, String caHash, Instant expiresAt, int uses, String clusterName) {}
 
+  private io.meshfed.controller.health.HealthService health;
+  private io.meshfed.controller.health.HealthMetrics metrics;
+
+  /** Serves /api/v1/health, /api/v1/clusters/{name}/health and /metrics. */
+  public ApiServer withHealth(io.meshfed.controller.health.HealthService health, io.meshfed.controller.health.HealthMetrics metrics) {
+    this.health = health;
+    this.metrics = metrics;
+    return this;
+  }
+
   public Router router() {
     Router r = Router.router(vertx);
     r.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
@@ -128,6 +138,9 @@ public final class ApiServer {
       blocking(ctx, 200, () -> sync.status(name).map(s -> s.view())
           .orElseThrow(() -> ApiException.notFound("cluster", "no sync session for \"" + name + "\" (not a joined member)")));
     });
+    if (health != null) {
+      healthRoutes(r);
+    }
     r.delete("/api/v1/clusters/:name").handler(ctx -> {
       admin(ctx);
       String name = ctx.pathParam("name");
@@ -146,6 +159,37 @@ public final class ApiServer {
       }
     });
     return r;
+  }
+
+  /**
+   * Health is read by dashboards, alerts and scripts: any mesh client certificate that is not
+   * revoked may read it (issue one for monitoring with {@code meshfed ca issue}); nothing secret is in it.
+   */
+  private void healthRoutes(Router r) {
+    r.get("/api/v1/health").handler(ctx -> {
+      identified(ctx);
+      blocking(ctx, 200, () -> health.mesh());
+    });
+    r.get("/api/v1/clusters/:name/health").handler(ctx -> {
+      identified(ctx);
+      String name = ctx.pathParam("name");
+      blocking(ctx, 200, () -> health.cluster(name)
+          .orElseThrow(() -> ApiException.notFound("cluster", "\"" + name + "\" is not a member of the mesh")));
+    });
+    r.get("/metrics").handler(ctx -> {
+      identified(ctx);
+      vertx.executeBlocking(() -> {
+        var detailed = health.clusters();
+        metrics.update(health.summarize(detailed), detailed);
+        return metrics.scrape();
+      }, false).onComplete(ar -> {
+        if (ar.succeeded()) {
+          ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+        } else {
+          fail(ctx, ar.cause());
+        }
+      });
+    });
   }
 
   private void ready(RoutingContext ctx) {

@@ -134,8 +134,17 @@ public final class JoinService {
     LOG.info("cluster={} op=join.done state=JOINED", name);
     membershipChanged.run();
     return new Joined(ClusterView.of(joined), AGENT_SECRET_NAMESPACE + "/" + AGENT_SECRET, List.of(
-        "helm install meshfed-agent helm/meshfed-agent -n " + AGENT_SECRET_NAMESPACE + " --set cluster.name=" + name + " --set controller.address=<controller-url>",
-        "meshfed status"));
+        "helm install meshfed-agent helm/meshfed-agent -n " + AGENT_SECRET_NAMESPACE + " --set clusterName=" + name
+            + " --set controller.address=" + agentAddress + "   # the agent reports this cluster's health to the controller",
+        "meshfed status --wait   # exits 0 once every member, this one included, is Healthy"));
+  }
+
+  private volatile String agentAddress = "<controller-host>:9443";
+
+  /** Where agents reach the controller's gRPC port (HOST:PORT), for the next steps join prints. */
+  public JoinService withAgentAddress(String hostAndPort) {
+    this.agentAddress = hostAndPort;
+    return this;
   }
 
   /** Removes a JOINING record: revokes what it was issued, frees name/ID/uid, returns the token's use. */

@@ -66,12 +66,14 @@ public final class Controller implements AutoCloseable {
   private final Vertx vertx;
   private final MeshStore store;
   private final HttpServer server;
+  private final HttpServer grpc;
   private final String instanceId;
 
   private final Runnable stopBackground;
 
-  private Controller(Vertx vertx, MeshStore store, HttpServer server, String instanceId, Runnable stopBackground) {
+  private Controller(Vertx vertx, MeshStore store, HttpServer server, HttpServer grpc, String instanceId, Runnable stopBackground) {
     this.stopBackground = stopBackground;
+    this.grpc = grpc;
     this.vertx = vertx;
     this.store = store;
     this.server = server;
@@ -115,7 +117,8 @@ public final class Controller implements AutoCloseable {
       Heartbeat heartbeat = Heartbeat.start(store.client(), MarkerSettings.defaults(), scheduler, clock);
       SyncManager sync = new SyncManager(store, box, clock,
           (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock))
-          .withCacheTtl(java.time.Duration.ofSeconds(config.cacheTtlSeconds()));
+          .withCacheTtl(java.time.Duration.ofSeconds(config.cacheTtlSeconds()))
+          .withAuditInterval(java.time.Duration.ofSeconds(config.syncAuditSeconds() == null ? ControllerConfig.DEFAULT_SYNC_AUDIT_SECONDS : config.syncAuditSeconds()));
       // Membership changes start/stop sync sessions and rewrite every member's cilium-clustermesh
       // Secret, off the request path.
       Runnable membershipChanged = () -> vertx.executeBlocking(() -> {
@@ -160,7 +163,11 @@ public final class Controller implements AutoCloseable {
       }, false));
       CredentialRenewer renewer = new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL);
       vertx.setPeriodic(CREDENTIAL_CHECK_MS, id -> vertx.executeBlocking(renewer::renewDue, false));
-      ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync);
+      io.meshfed.controller.health.AgentReportStore agentReports = new io.meshfed.controller.health.AgentReportStore(store.client());
+      io.meshfed.controller.health.HealthService health = new io.meshfed.controller.health.HealthService(store, agentReports,
+          sync::status, name -> io.meshfed.controller.health.ClusterFacts.PolicyFacts.NONE, clock);
+      ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync)
+          .withHealth(health, new io.meshfed.controller.health.HealthMetrics());
       HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
           // Join clients have no certificate yet: ask for one, verify it if given, require it per route.
           .setClientAuth(ClientAuth.REQUEST)
@@ -168,8 +175,19 @@ public final class Controller implements AutoCloseable {
           .setPort(config.listen().port());
       HttpServer server = vertx.createHttpServer(options).requestHandler(api.router())
           .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      LOG.info("op=start listening=https://{}:{} mesh={} members={}", config.listen().host(), server.actualPort(), mesh.name(), store.clusters().size());
-      return new Controller(vertx, store, server, instanceId, () -> {
+      io.meshfed.controller.health.AgentReportServer reportServer = new io.meshfed.controller.health.AgentReportServer(vertx, agentReports,
+          revocations::isRevoked, name -> store.cluster(name).map(v -> v.value().state() == io.meshfed.controller.store.ClusterRecord.State.JOINED).orElse(false),
+          clock, config.reportIntervalSeconds() == null ? ControllerConfig.DEFAULT_REPORT_INTERVAL_SECONDS : config.reportIntervalSeconds());
+      HttpServer grpc = reportServer.listen(MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
+              .setClientAuth(ClientAuth.REQUIRED)
+              .setHost(config.listen().host())
+              .setPort(config.grpcPort() == null ? ControllerConfig.DEFAULT_GRPC_PORT : config.grpcPort()))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      String advertisedHost = config.advertiseUrl() == null ? config.listen().host() : java.net.URI.create(config.advertiseUrl()).getHost();
+      join.withAgentAddress(advertisedHost + ":" + grpc.actualPort());
+      LOG.info("op=start listening=https://{}:{} grpc={}:{} mesh={} members={}", config.listen().host(), server.actualPort(),
+          config.listen().host(), grpc.actualPort(), mesh.name(), store.clusters().size());
+      return new Controller(vertx, store, server, grpc, instanceId, () -> {
         sync.close();
         heartbeat.close();
         scheduler.shutdownNow();
@@ -184,6 +202,11 @@ public final class Controller implements AutoCloseable {
     return server.actualPort();
   }
 
+  /** The port agents stream health to (gRPC over mTLS). */
+  public int grpcPort() {
+    return grpc.actualPort();
+  }
+
   public String instanceId() {
     return instanceId;
   }
@@ -193,6 +216,7 @@ public final class Controller implements AutoCloseable {
     LOG.info("op=stop instance={}", instanceId);
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      grpc.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       stopBackground.run();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -15,11 +15,13 @@ final class KeyTracker {
   private final Map<String, Set<String>> keysByObject = new HashMap<>();
   /** Kept as objects change, so size() is O(1): summing every set per event made the initial list O(n^2). */
   private int keyCount;
+  private int objectCount;
 
   /** Records the keys {@code object} now has; returns the keys it had before and no longer has. */
   List<String> replace(String object, Set<String> keys) {
     Set<String> before = keysByObject.put(object, Set.copyOf(keys));
     keyCount += keys.size() - (before == null ? 0 : before.size());
+    objectCount += (keys.isEmpty() ? 0 : 1) - (before == null || before.isEmpty() ? 0 : 1);
     if (before == null) {
       return List.of();
     }
@@ -35,6 +37,7 @@ final class KeyTracker {
       return Set.of();
     }
     keyCount -= before.size();
+    objectCount -= before.isEmpty() ? 0 : 1;
     return before;
   }
 
@@ -42,6 +45,11 @@ final class KeyTracker {
     Set<String> all = new HashSet<>();
     keysByObject.values().forEach(all::addAll);
     return all;
+  }
+
+  /** Objects that wrote at least one key; kept as they change, O(1) like size(). */
+  int objects() {
+    return objectCount;
   }
 
   int size() {

@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.meshfed.api.kvstore.CacheType;
 import io.meshfed.controller.sync.convert.Conversion;
 import io.meshfed.controller.sync.convert.KeyValue;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -25,6 +27,13 @@ abstract class KindSync<T extends HasMetadata> implements ResourceEventHandler<T
   protected final CacheSink sink;
   protected final SyncStatus status;
   private final KeyTracker tracker = new KeyTracker();
+  /**
+   * The resourceVersion each object had when it was last applied. At start every object arrives two
+   * or three times (the informer's add event, the re-apply of the listed store before the sweep, and
+   * watches that replay the list): converting it again would cost the same CPU for a result already
+   * written, so a version seen before is skipped.
+   */
+  private final java.util.Map<String, String> appliedVersions = new java.util.HashMap<>();
 
   KindSync(String cluster, CacheType type, CacheSink sink, SyncStatus status) {
     this.cluster = cluster;
@@ -64,8 +73,33 @@ abstract class KindSync<T extends HasMetadata> implements ResourceEventHandler<T
     remove(id(obj));
   }
 
+  /** The version that identifies this object's content, or {@code null} to always convert it. */
+  protected String version(T obj) {
+    return obj.getMetadata().getResourceVersion();
+  }
+
   synchronized void apply(T obj) {
+    String version = version(obj);
+    if (version != null && version.equals(appliedVersions.get(id(obj)))) {
+      return;
+    }
+    applyNow(obj);
+  }
+
+  /** Each object applied and the resourceVersion it had: what the audit compares with the member's listing. */
+  synchronized Map<String, String> appliedVersions() {
+    return new HashMap<>(appliedVersions);
+  }
+
+  /** Converts and writes {@code obj} even if this version was applied before (its inputs changed). */
+  synchronized void applyNow(T obj) {
     String object = id(obj);
+    applyConverted(obj, object);
+    // Recorded only once written: an apply that failed (etcd queue full) is retried by the audit.
+    appliedVersions.put(object, obj.getMetadata().getResourceVersion());
+  }
+
+  private void applyConverted(T obj, String object) {
     Conversion c;
     try {
       c = convert(obj);
@@ -95,12 +129,13 @@ abstract class KindSync<T extends HasMetadata> implements ResourceEventHandler<T
       LOG.warn("cluster={} op=sync.refuse type={} object={} reason=\"{}\"", cluster, type.name().toLowerCase(java.util.Locale.ROOT), object, r.summary());
       deleteAll(object, tracker.remove(object));
     }
-    status.keys(type, tracker.size());
+    status.keys(type, tracker.size(), tracker.objects());
   }
 
   synchronized void remove(String object) {
+    appliedVersions.remove(object);
     deleteAll(object, tracker.remove(object));
-    status.keys(type, tracker.size());
+    status.keys(type, tracker.size(), tracker.objects());
   }
 
   private void deleteAll(String object, Set<String> keys) {
@@ -118,6 +153,7 @@ abstract class KindSync<T extends HasMetadata> implements ResourceEventHandler<T
     int swept = sink.sweep(type, tracker.allKeys());
     sink.canary(type);
     status.synced(type, tracker.size());
+    status.keys(type, tracker.size(), tracker.objects());
     LOG.info("cluster={} op=sync.initial type={} keys={} sweptStale={}", cluster, type.name().toLowerCase(java.util.Locale.ROOT), tracker.size(), swept);
   }
 }

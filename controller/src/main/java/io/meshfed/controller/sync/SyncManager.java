@@ -47,6 +47,22 @@ public final class SyncManager implements AutoCloseable {
 
   private java.time.Duration cacheTtl = java.time.Duration.ZERO;
 
+  /** Default audit interval (see {@link SyncSession#withAudit}); MESHFED_SYNC_AUDIT_SECONDS. */
+  public static final java.time.Duration DEFAULT_AUDIT_INTERVAL = java.time.Duration.ofMinutes(10);
+  private static final java.time.Duration AUDIT_RECHECK = java.time.Duration.ofSeconds(15);
+  private java.time.Duration auditInterval = DEFAULT_AUDIT_INTERVAL;
+  private final ScheduledExecutorService auditor = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "meshfed-sync-audit");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** How often each session compares the members' listings with its caches; zero = never. */
+  public SyncManager withAuditInterval(java.time.Duration interval) {
+    this.auditInterval = interval;
+    return this;
+  }
+
   /** See {@link SyncSession#withCacheTtl}. */
   public SyncManager withCacheTtl(java.time.Duration ttl) {
     this.cacheTtl = ttl;
@@ -79,7 +95,8 @@ public final class SyncManager implements AutoCloseable {
       try {
         MemberCredentials creds = new io.meshfed.controller.store.SealedSecrets(secrets).credentials(c);
         SyncSession s = new SyncSession(MemberCluster.of(c.name(), c.id(), max), () -> connect(creds), sinks.apply(c.name(), c.id()), ips,
-            new SyncStatus(c.name(), clock), supervisor, this::handOver).withCacheTtl(cacheTtl, clock);
+            new SyncStatus(c.name(), clock), supervisor, this::handOver).withCacheTtl(cacheTtl, clock)
+            .withAudit(auditInterval, AUDIT_RECHECK, auditor);
         s.start();
         sessions.put(c.name(), new Running(s, c.credentialExpiry()));
       } catch (RuntimeException e) {
@@ -124,5 +141,6 @@ public final class SyncManager implements AutoCloseable {
     sessions.values().forEach(r -> r.session().close());
     sessions.clear();
     supervisor.shutdownNow();
+    auditor.shutdownNow();
   }
 }

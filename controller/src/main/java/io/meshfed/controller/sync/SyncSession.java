@@ -65,6 +65,17 @@ public final class SyncSession implements AutoCloseable {
   private java.util.concurrent.ScheduledFuture<?> probe;
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
   private KubernetesClient client;
+  private Duration auditInterval = Duration.ZERO;
+  private Duration auditRecheck = Duration.ofSeconds(15);
+  private java.util.concurrent.ScheduledFuture<?> audit;
+  /** Audits list whole kinds: on their own thread, so they never delay the probes on the supervisor. */
+  private ScheduledExecutorService auditor;
+  /** Per audited type: how to list it from the member, and the informer whose cache must match. */
+  private final Map<CacheType, Audited> audited = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Test hook: informer events of these types are dropped, as by a watch that went quiet. */
+  private final Set<CacheType> muted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private record Audited(Supplier<Map<String, String>> lister, Supplier<Map<String, String>> applied) {}
 
   private final java.util.function.Consumer<io.meshfed.controller.sync.convert.IpHolder> handover;
   private volatile SharedIndexInformer<GenericKubernetesResource> endpointInformer;
@@ -101,6 +112,18 @@ public final class SyncSession implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Every {@code interval}, compare each kind's listing in the member with the informer's cache
+   * ({@link SyncAudit}); a difference that persists over {@code recheck} means the watch missed
+   * events, and the session lists everything again. Zero turns the audit off.
+   */
+  public SyncSession withAudit(Duration interval, Duration recheck, ScheduledExecutorService auditor) {
+    this.auditInterval = interval;
+    this.auditRecheck = recheck;
+    this.auditor = auditor;
+    return this;
+  }
+
   /** Starts the informers; returns at once (initial lists complete in the background). */
   public synchronized void start() {
     sink.clusterConfig();
@@ -110,14 +133,14 @@ public final class SyncSession implements AutoCloseable {
     EndpointConverter endpoints = new EndpointConverter(member);
     ServiceConverter services = new ServiceConverter(member);
 
-    run(CacheType.IDENTITIES, () -> client.genericKubernetesResources(IDENTITIES).runnableInformer(0),
+    run(CacheType.IDENTITIES, IDENTITIES, () -> client.genericKubernetesResources(IDENTITIES).runnableInformer(0),
         new KindSync<GenericKubernetesResource>(cluster, CacheType.IDENTITIES, sink, status) {
           @Override
           protected Conversion convert(GenericKubernetesResource o) {
             return identities.convert(o);
           }
         });
-    run(CacheType.NODES, () -> client.genericKubernetesResources(NODES).runnableInformer(0),
+    run(CacheType.NODES, NODES, () -> client.genericKubernetesResources(NODES).runnableInformer(0),
         new KindSync<GenericKubernetesResource>(cluster, CacheType.NODES, sink, status) {
           @Override
           protected Conversion convert(GenericKubernetesResource o) {
@@ -125,7 +148,7 @@ public final class SyncSession implements AutoCloseable {
           }
         });
     endpointSync = new EndpointSync(endpoints);
-    run(CacheType.IP, () -> {
+    run(CacheType.IP, ENDPOINTS, () -> {
       SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(ENDPOINTS).inAnyNamespace().runnableInformer(0);
       endpointInformer = inf;
       return inf;
@@ -162,7 +185,11 @@ public final class SyncSession implements AutoCloseable {
           svc.getStore().list().forEach(serviceSync::apply);
           serviceSync.initialListDone();
         }));
+    audited.put(CacheType.SERVICES, new Audited(() -> versions(client.services().inAnyNamespace()), serviceSync::appliedVersions));
     probe = supervisor.scheduleWithFixedDelay(this::probe, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    if (!auditInterval.isZero()) {
+      audit = auditor.scheduleWithFixedDelay(this::audit, auditInterval.toMillis(), auditInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
     LOG.info("cluster={} op=sync.start", cluster);
   }
 
@@ -206,9 +233,12 @@ public final class SyncSession implements AutoCloseable {
     }
   }
 
-  private <T extends HasMetadata> void run(CacheType type, Supplier<SharedIndexInformer<T>> create, KindSync<T> handler) {
+  private <T extends HasMetadata> void run(CacheType type, ResourceDefinitionContext kind, Supplier<SharedIndexInformer<T>> create,
+      KindSync<T> handler) {
     SharedIndexInformer<T> inf = create.get();
-    inf.addEventHandler(handler);
+    inf.addEventHandler(new MutableHandler<>(type, handler));
+    audited.put(type, new Audited(() -> versions(kind.isNamespaceScoped()
+        ? client.genericKubernetesResources(kind).inAnyNamespace() : client.genericKubernetesResources(kind)), handler::appliedVersions));
     supervise(inf, type);
     inf.start().whenComplete((v, err) -> initialList(type, err, () -> {
       // The store holds the whole list now, but its add events may still be queued: apply the
@@ -254,6 +284,119 @@ public final class SyncSession implements AutoCloseable {
     });
   }
 
+  /** Object id to resourceVersion, listed from the member in pages (never the whole kind in one answer). */
+  private static <T extends HasMetadata, L extends io.fabric8.kubernetes.api.model.KubernetesResourceList<T>> Map<String, String> versions(
+      io.fabric8.kubernetes.client.dsl.Listable<L> op) {
+    Map<String, String> out = new java.util.HashMap<>();
+    String next = null;
+    do {
+      L page = op.list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(500L).withContinue(next).build());
+      for (T o : page.getItems()) {
+        out.put(KindSync.id(o), o.getMetadata().getResourceVersion());
+      }
+      next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+    } while (next != null && !next.isEmpty());
+    return out;
+  }
+
+  private Map<CacheType, Map<String, String>> differences() {
+    Map<CacheType, Map<String, String>> out = new java.util.EnumMap<>(CacheType.class);
+    audited.forEach((type, a) -> {
+      // Only kinds whose initial list is done: before that, the cache is legitimately behind.
+      if (status.synced(type)) {
+        Map<String, String> d = SyncAudit.differences(a.lister().get(), a.applied().get());
+        if (!d.isEmpty()) {
+          out.put(type, d);
+        }
+      }
+    });
+    return out;
+  }
+
+  /** One audit: list, compare; on differences, compare again after the recheck delay. */
+  private void audit() {
+    if (closed || !wasReachable) {
+      return;
+    }
+    try {
+      Map<CacheType, Map<String, String>> first = differences();
+      status.audited(clock.instant());
+      if (first.isEmpty()) {
+        return;
+      }
+      LOG.info("cluster={} op=sync.audit suspects={} recheckIn={}", cluster, first.values().stream().mapToInt(Map::size).sum(), auditRecheck);
+      auditor.schedule(() -> recheck(first), auditRecheck.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      LOG.debug("cluster={} op=sync.audit skipped=\"{}\"", cluster, e.getMessage());
+    }
+  }
+
+  private void recheck(Map<CacheType, Map<String, String>> first) {
+    if (closed) {
+      return;
+    }
+    try {
+      Map<CacheType, Map<String, String>> second = differences();
+      int missed = 0;
+      for (Map.Entry<CacheType, Map<String, String>> e : first.entrySet()) {
+        Set<String> lost = SyncAudit.persistent(e.getValue(), second.getOrDefault(e.getKey(), Map.of()));
+        if (!lost.isEmpty()) {
+          missed += lost.size();
+          status.missedEvents(e.getKey(), lost.size());
+          LOG.warn("cluster={} op=sync.audit type={} missedEvents={} examples={} action=relist", cluster,
+              e.getKey().name().toLowerCase(java.util.Locale.ROOT), lost.size(), lost.stream().limit(5).toList());
+        }
+      }
+      if (missed > 0) {
+        // The watch went quiet without failing: list everything again (the sweep removes what was deleted).
+        restart();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cluster={} op=sync.audit recheck skipped=\"{}\"", cluster, e.getMessage());
+    }
+  }
+
+  /** Test hook: drop informer events of {@code type}, as a watch that goes quiet without failing would. */
+  void muteEvents(CacheType type, boolean mute) {
+    if (mute) {
+      muted.add(type);
+    } else {
+      muted.remove(type);
+    }
+  }
+
+  /** Passes events on unless the type is muted (see {@link #muteEvents}). */
+  private final class MutableHandler<T extends HasMetadata> implements ResourceEventHandler<T> {
+    private final CacheType type;
+    private final ResourceEventHandler<T> delegate;
+
+    MutableHandler(CacheType type, ResourceEventHandler<T> delegate) {
+      this.type = type;
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void onAdd(T obj) {
+      if (!muted.contains(type)) {
+        delegate.onAdd(obj);
+      }
+    }
+
+    @Override
+    public void onUpdate(T oldObj, T newObj) {
+      if (!muted.contains(type)) {
+        delegate.onUpdate(oldObj, newObj);
+      }
+    }
+
+    @Override
+    public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+      if (!muted.contains(type)) {
+        delegate.onDelete(obj, deletedFinalStateUnknown);
+      }
+    }
+  }
+
   private synchronized void restart() {
     if (closed) {
       return;
@@ -271,7 +414,8 @@ public final class SyncSession implements AutoCloseable {
     }
     GenericKubernetesResource ep = inf.getStore().getByKey(ref.namespace() + "/" + ref.name());
     if (ep != null) {
-      sync.apply(ep);
+      // Same resourceVersion as before, but the IP it waited for is free now: convert again.
+      sync.applyNow(ep);
     }
   }
 
@@ -293,6 +437,10 @@ public final class SyncSession implements AutoCloseable {
     if (probe != null) {
       probe.cancel(false);
     }
+    if (audit != null) {
+      audit.cancel(false);
+    }
+    audited.clear();
     synchronized (informers) {
       informers.forEach(SharedIndexInformer::stop);
       informers.clear();
@@ -364,6 +512,12 @@ public final class SyncSession implements AutoCloseable {
       super(SyncSession.this.cluster, CacheType.SERVICES, SyncSession.this.sink, SyncSession.this.status);
       this.converter = converter;
       this.slices = slices;
+    }
+
+    /** A Service's keys also depend on its EndpointSlices, so its own version says too little. */
+    @Override
+    protected String version(Service s) {
+      return null;
     }
 
     @Override

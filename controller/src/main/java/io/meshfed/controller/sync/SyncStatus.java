@@ -42,8 +42,26 @@ public final class SyncStatus {
     boolean synced;
     Instant syncedAt;
     long keys;
+    long objects;
     long refused;
     long skipped;
+    long missedEvents;
+  }
+
+  private volatile Instant lastAudit;
+
+  /** An audit compared the member's listing with the caches. */
+  public void audited(Instant at) {
+    lastAudit = at;
+  }
+
+  /** Events a watch never delivered, found by the audit (the session lists again). */
+  public synchronized void missedEvents(CacheType type, long n) {
+    types.get(type).missedEvents += n;
+  }
+
+  public synchronized long missedEvents(CacheType type) {
+    return types.get(type).missedEvents;
   }
 
   public synchronized void synced(CacheType type, long keys) {
@@ -55,6 +73,29 @@ public final class SyncStatus {
 
   public synchronized void keys(CacheType type, long keys) {
     types.get(type).keys = keys;
+  }
+
+  /** Keys in etcd and the member objects that wrote them (an endpoint writes one key per address). */
+  public synchronized void keys(CacheType type, long keys, long objects) {
+    TypeState s = types.get(type);
+    s.keys = keys;
+    s.objects = objects;
+  }
+
+  /** One type at a glance, for health. */
+  public record TypeSnapshot(boolean synced, long objects, long keys, long refused, long skipped) {}
+
+  public synchronized TypeSnapshot snapshot(CacheType type) {
+    TypeState s = types.get(type);
+    return new TypeSnapshot(s.synced, s.objects, s.keys, s.refused, s.skipped);
+  }
+
+  public boolean reachable() {
+    return reachable;
+  }
+
+  public String lastError() {
+    return lastError;
   }
 
   public synchronized void refused(CacheType type, String object, String reason) {
@@ -97,12 +138,15 @@ public final class SyncStatus {
       v.put("synced", s.synced);
       v.put("syncedAt", s.syncedAt == null ? null : s.syncedAt.toString());
       v.put("keys", s.keys);
+      v.put("objects", s.objects);
       v.put("refused", s.refused);
       v.put("skipped", s.skipped);
+      v.put("missedEvents", s.missedEvents);
       perType.put(t.name().toLowerCase(java.util.Locale.ROOT), v);
     });
     out.put("types", perType);
     out.put("recentRefusals", new ArrayList<>(recent));
+    out.put("lastAudit", lastAudit == null ? null : lastAudit.toString());
     if (lastError != null) {
       out.put("lastError", lastError);
       out.put("lastErrorAt", lastErrorAt.toString());

@@ -243,7 +243,7 @@ class JoinLeaveTest {
     assertThat(mesh.cli().run("token", "revoke", revoked.substring(0, 6)).exit()).isZero();
     assertThat(join(revoked, "c1", "c9", "9").err()).contains("unknown, expired or revoked");
 
-    Path viewer = sims.workDir().resolve("kubeconfig-c1-viewer.yaml");
+    Path viewer = sims.cluster("c1").kubeconfig("viewer");
     CliRunner.Result readonly = new CliRunner(MeshHarness.ENV).run("join", "--controller", mesh.url(), "--token", once, "--ca-hash", caHash,
         "--kubeconfig", viewer.toString(), "--cluster-name", "c1", "--cluster-id", "1");
     assertThat(readonly.exit()).isEqualTo(1);

@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  * FIPS, the same classpath), for tests that kill it. The port is read from its one stdout line.
  */
 public final class ControllerProcess implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("meshfed controller listening on https://[^:]+:(\\d+)");
+  private static final Map<Long, Integer> grpcPorts = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Pattern LISTENING = Pattern.compile("meshfed controller listening on https://[^:]+:(\\d+)(?:, agents \\(gRPC\\) on [^:]+:(\\d+))?");
   private final Process process;
   private final int port;
+  private volatile int grpcPort;
   private final StringBuffer output = new StringBuffer();
 
   private ControllerProcess(Process process, int port) {
@@ -47,6 +49,9 @@ public final class ControllerProcess implements AutoCloseable {
         while ((line = r.readLine()) != null) {
           Matcher m = LISTENING.matcher(line);
           if (m.find()) {
+            if (m.group(2) != null) {
+              grpcPorts.put(p.pid(), Integer.parseInt(m.group(2)));
+            }
             port.complete(Integer.parseInt(m.group(1)));
           }
         }
@@ -58,7 +63,9 @@ public final class ControllerProcess implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     try {
-      return self[0] = new ControllerProcess(p, port.get(90, TimeUnit.SECONDS));
+      self[0] = new ControllerProcess(p, port.get(90, TimeUnit.SECONDS));
+      self[0].grpcPort = grpcPorts.getOrDefault(p.pid(), 0);
+      return self[0];
     } catch (Exception e) {
       p.destroyForcibly();
       String tail = "";
@@ -74,6 +81,15 @@ public final class ControllerProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The port agents stream health to. */
+  public int grpcPort() {
+    return grpcPort;
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public String url() {

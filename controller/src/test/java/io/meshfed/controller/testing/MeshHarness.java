@@ -83,7 +83,7 @@ public final class MeshHarness implements AutoCloseable {
   /** As {@link #startController()}, with extra environment for the configuration (e.g. cacheTTL). */
   public Controller startController(Map<String, String> extraEnv) throws Exception {
     // A one-second leave grace instead of KVStoreMesh's three minutes, so tests see the data go.
-    java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1"));
+    java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1", "MESHFED_GRPC_PORT", "0"));
     env.putAll(extraEnv);
     ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), env, "127.0.0.1:0", null);
     controller = Controller.start(cfg, passphrase(), Clock.systemUTC());
@@ -107,6 +107,7 @@ public final class MeshHarness implements AutoCloseable {
   public ControllerProcess startControllerProcess(Map<String, String> extraEnv) throws java.io.IOException {
     java.util.Map<String, String> env = new java.util.HashMap<>(ENV);
     env.put("MESHFED_LEAVE_GRACE_SECONDS", "1");
+    env.put("MESHFED_GRPC_PORT", "0");
     env.putAll(extraEnv);
     ControllerProcess p = ControllerProcess.start(out.resolve("controller.yaml"), env, Path.of(System.getProperty("meshfed.test.controllerLog", dir.resolve("controller-process.log").toString())));
     useControllerAt(p.port());
@@ -119,6 +120,16 @@ public final class MeshHarness implements AutoCloseable {
     return new CliRunner(ENV).run("join", "--controller", url(), "--token", created.get("token").asText(),
         "--ca-hash", created.get("caHash").asText(), "--kubeconfig", sims.cluster(name).kubeconfig().toString(),
         "--cluster-name", name, "--cluster-id", String.valueOf(id));
+  }
+
+  /** The in-process controller started by {@link #startController()}. */
+  public Controller controller() {
+    return controller;
+  }
+
+  /** An admin API client for the running controller (close it). */
+  public io.meshfed.controller.cli.ApiClient api() throws java.io.IOException {
+    return io.meshfed.controller.cli.ApiClient.admin(CliConfig.load(cliConfig), passphrase());
   }
 
   public void stopController() {

@@ -18,9 +18,10 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Simulated clusters for tests and demos: starts the simcluster launcher (a separate JVM serving
- * one fabric8 KubernetesMockServer per simulated cluster, each seeded like a Cilium cluster), waits
- * until it reports every simulated cluster ready, and kills it and deletes its files on close.
+ * Simulated clusters for tests and demos: starts one simcluster launcher JVM per simulated cluster
+ * (each serving one fabric8 KubernetesMockServer on its own port, seeded like a Cilium cluster), so
+ * a member's load, lock contention or crash never touches another, as with real clusters. Waits
+ * until every one reports ready, and kills them and deletes their files on close.
  *
  * <pre>{@code
  * try (SimulatedClusters clusters = SimulatedClusters.builder()
@@ -46,19 +47,23 @@ public final class SimulatedClusters implements AutoCloseable {
   private static final long READY_POLL_MILLIS = 50;
   private static final int LOG_TAIL_LINES = 40;
 
-  private final Process process;
   private final Path workDir;
-  private final ControlChannel control;
+  private final Map<String, Launcher> launchers = new LinkedHashMap<>();
   private final Thread reaper;
   private final Map<String, SimulatedCluster> clusters = new LinkedHashMap<>();
   private boolean closed;
 
-  private SimulatedClusters(Process process, Path workDir) {
-    this.process = process;
+  /** One launcher JVM, the one simulated cluster it serves, and its folder. */
+  private record Launcher(String cluster, Process process, Path dir, ControlChannel control) {
+    Path logFile() {
+      return dir.resolve(Builder.LOG_FILE);
+    }
+  }
+
+  private SimulatedClusters(Path workDir) {
     this.workDir = workDir;
-    this.control = new ControlChannel(process);
-    // If the test JVM ends without close(), the launcher must not outlive it.
-    this.reaper = new Thread(this::killProcessTree, "simcluster-reaper-" + process.pid());
+    // If the test JVM ends without close(), no launcher may outlive it.
+    this.reaper = new Thread(this::killAll, "simcluster-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 
@@ -84,13 +89,13 @@ public final class SimulatedClusters implements AutoCloseable {
    * Its data is kept for {@link #start(String)}. Returns once the port is closed.
    */
   public void stop(String name) {
-    control.send("stop " + cluster(name).name(), COMMAND_TIMEOUT);
+    launcher(name).control().send("stop " + cluster(name).name(), COMMAND_TIMEOUT);
   }
 
   /** Brings a stopped simulated cluster back, on the same port, with its data. Returns once it listens. */
   public void start(String name) {
     SimulatedCluster cluster = cluster(name);
-    String reply = control.send("start " + name, COMMAND_TIMEOUT);
+    String reply = launcher(name).control().send("start " + name, COMMAND_TIMEOUT);
     String expected = "start " + name + " " + cluster.port();
     if (!reply.equals(expected)) {
       throw new IllegalStateException("simulated cluster " + name + " came back as '" + reply + "', expected '"
@@ -107,7 +112,7 @@ public final class SimulatedClusters implements AutoCloseable {
    */
   public int expireServiceAccountTokens(String name) {
     SimulatedCluster cluster = cluster(name);
-    String reply = control.send("expire-tokens " + cluster.name(), COMMAND_TIMEOUT);
+    String reply = launcher(name).control().send("expire-tokens " + cluster.name(), COMMAND_TIMEOUT);
     String prefix = "expire-tokens " + cluster.name() + " ";
     if (!reply.startsWith(prefix)) {
       throw new IllegalStateException("unexpected reply to expire-tokens " + name + ": '" + reply + "'");
@@ -115,31 +120,45 @@ public final class SimulatedClusters implements AutoCloseable {
     return Integer.parseInt(reply.substring(prefix.length()).trim());
   }
 
-  /** The folder with the kubeconfigs, ready.json and the launcher's log; deleted on close. */
+  /** The process id of the JVM serving {@code name} (for tests that kill it). */
+  public long pid(String name) {
+    return launcher(name).process().pid();
+  }
+
+  /** The folder with one sub-folder per simulated cluster (kubeconfigs, ready.json, log); deleted on close. */
   public Path workDir() {
     return workDir;
   }
 
-  /** The launcher's log (its stderr). */
-  public Path logFile() {
-    return workDir.resolve(Builder.LOG_FILE);
+  /** The log (stderr) of the launcher serving {@code name}. */
+  public Path logFile(String name) {
+    return launcher(name).logFile();
   }
 
-  /** Stops the launcher (gracefully, then by force, with any process it started) and deletes workDir. */
+  private Launcher launcher(String name) {
+    cluster(name);
+    return launchers.get(name);
+  }
+
+  /** Stops every launcher (gracefully, then by force, with any process it started) and deletes workDir. */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    control.closeStdin();
     try {
-      if (!process.waitFor(GRACEFUL_EXIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        killProcessTree();
+      launchers.values().forEach(l -> l.control().closeStdin());
+      long deadline = System.nanoTime() + GRACEFUL_EXIT.toNanos();
+      for (Launcher l : launchers.values()) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        if (!l.process().waitFor(left, TimeUnit.NANOSECONDS)) {
+          kill(l.process());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      killProcessTree();
+      killAll();
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(reaper);
@@ -150,7 +169,11 @@ public final class SimulatedClusters implements AutoCloseable {
     }
   }
 
-  private void killProcessTree() {
+  private void killAll() {
+    launchers.values().forEach(l -> kill(l.process()));
+  }
+
+  private static void kill(Process process) {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {
@@ -160,31 +183,39 @@ public final class SimulatedClusters implements AutoCloseable {
     }
   }
 
-  /** Waits for ready.json, polling; fails early, with the launcher's log, if the launcher exits. */
+  /** Waits for each launcher's ready.json, polling; fails early, with its log, if one exits. */
   private void awaitReady(Duration timeout) throws IOException, InterruptedException {
-    Path readyFile = workDir.resolve(ReadyFile.NAME);
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!Files.exists(readyFile)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("simulated-cluster launcher exited with code " + process.exitValue()
-            + " before it was ready; its log ends with:\n" + logTail());
+    for (Launcher l : launchers.values()) {
+      Path readyFile = l.dir().resolve(ReadyFile.NAME);
+      while (!Files.exists(readyFile)) {
+        if (!l.process().isAlive()) {
+          throw new IllegalStateException("simulated-cluster launcher of " + l.cluster() + " exited with code "
+              + l.process().exitValue() + " before it was ready; its log ends with:\n" + logTail(l));
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("simulated cluster " + l.cluster() + " not ready within " + timeout
+              + " (raise SimulatedClusters.builder().readyTimeout(...) for big seeds); its launcher's log ends with:\n"
+              + logTail(l));
+        }
+        // Doubles as the poll interval and as a wake-up when the launcher dies.
+        l.process().waitFor(READY_POLL_MILLIS, TimeUnit.MILLISECONDS);
       }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("simulated clusters not ready within " + timeout
-            + " (raise SimulatedClusters.builder().readyTimeout(...) for big seeds); the launcher's log ends with:\n"
-            + logTail());
+      for (SimulatedCluster cluster : ReadyFile.read(readyFile)) {
+        clusters.put(cluster.name(), cluster);
       }
-      // Doubles as the poll interval and as a wake-up when the launcher dies.
-      process.waitFor(READY_POLL_MILLIS, TimeUnit.MILLISECONDS);
-    }
-    for (SimulatedCluster cluster : ReadyFile.read(readyFile)) {
-      clusters.put(cluster.name(), cluster);
     }
   }
 
-  private String logTail() {
+  private String logTails() {
+    StringBuilder out = new StringBuilder();
+    launchers.values().forEach(l -> out.append("[").append(l.cluster()).append("]\n").append(logTail(l)).append('\n'));
+    return out.toString();
+  }
+
+  private static String logTail(Launcher l) {
     try {
-      List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+      List<String> lines = Files.readAllLines(l.logFile(), StandardCharsets.UTF_8);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
@@ -220,7 +251,9 @@ public final class SimulatedClusters implements AutoCloseable {
     static final String MAIN_CLASS = "io.meshfed.simcluster.SimulatedClustersMain";
     static final String LOG_FILE = "simcluster.log";
 
-    private final List<String> clusterArguments = new ArrayList<>();
+    /** Per simulated cluster, in declaration order: its name and its --cluster value. */
+    private final Map<String, String> clusterArguments = new LinkedHashMap<>();
+    private final java.util.Set<Integer> ids = new java.util.HashSet<>();
     private final List<String> userArguments = new ArrayList<>();
     private final List<String> seedArguments = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
@@ -238,8 +271,14 @@ public final class SimulatedClusters implements AutoCloseable {
     /** A simulated cluster on a given loopback port (0 = any free port). */
     public Builder cluster(String name, int id, int port) {
       Objects.requireNonNull(name, "name");
-      clusterArguments.add("--cluster");
-      clusterArguments.add("name=" + name + ",id=" + id + ",port=" + port);
+      // Each launcher sees one cluster, so the uniqueness it checked across clusters is checked here.
+      if (clusterArguments.containsKey(name)) {
+        throw new IllegalArgumentException("simulated cluster '" + name + "' declared twice");
+      }
+      if (!ids.add(id)) {
+        throw new IllegalArgumentException("cluster id " + id + " declared twice (simulated cluster '" + name + "')");
+      }
+      clusterArguments.put(name, "name=" + name + ",id=" + id + ",port=" + port);
       return this;
     }
 
@@ -328,43 +367,48 @@ public final class SimulatedClusters implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create a folder for the simulated clusters", e);
       }
+      SimulatedClusters clusters = new SimulatedClusters(workDir);
+      try {
+        // All launchers start at once; their JVM start-up and seeding overlap.
+        for (Map.Entry<String, String> cluster : clusterArguments.entrySet()) {
+          clusters.launchers.put(cluster.getKey(), launch(installation, workDir, cluster.getKey(), cluster.getValue()));
+        }
+        clusters.awaitReady(readyTimeout);
+        return clusters;
+      } catch (IOException | RuntimeException e) {
+        String log = clusters.logTails();
+        clusters.close();
+        if (e instanceof IllegalStateException) {
+          throw (IllegalStateException) e;
+        }
+        throw new IllegalStateException("cannot start the simulated clusters: " + e.getMessage() + "; launcher logs:\n" + log, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        clusters.close();
+        throw new IllegalStateException("interrupted while waiting for the simulated clusters", e);
+      }
+    }
+
+    private Launcher launch(SimclusterInstallation installation, Path workDir, String name, String clusterArgument)
+        throws IOException {
+      Path dir = Files.createDirectories(workDir.resolve(name));
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmOptions);
       command.add("-cp");
       command.add(installation.classpath());
       command.add(MAIN_CLASS);
-      command.addAll(clusterArguments);
+      command.add("--cluster");
+      command.add(clusterArgument);
       command.addAll(userArguments);
       command.addAll(seedArguments);
       command.add("--out");
-      command.add(workDir.toString());
-      Process process;
-      try {
-        process = new ProcessBuilder(command)
-            .directory(workDir.toFile())
-            .redirectError(workDir.resolve(LOG_FILE).toFile())
-            .start();
-      } catch (IOException e) {
-        deleteRecursively(workDir);
-        throw new UncheckedIOException("cannot start the simulated-cluster launcher: " + command, e);
-      }
-      SimulatedClusters clusters = new SimulatedClusters(process, workDir);
-      try {
-        clusters.awaitReady(readyTimeout);
-        return clusters;
-      } catch (IOException | RuntimeException e) {
-        String log = clusters.logTail();
-        clusters.close();
-        if (e instanceof IllegalStateException) {
-          throw (IllegalStateException) e;
-        }
-        throw new IllegalStateException("cannot read the simulated clusters' ready file; launcher log:\n" + log, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        clusters.close();
-        throw new IllegalStateException("interrupted while waiting for the simulated clusters", e);
-      }
+      command.add(dir.toString());
+      Process process = new ProcessBuilder(command)
+          .directory(dir.toFile())
+          .redirectError(dir.resolve(LOG_FILE).toFile())
+          .start();
+      return new Launcher(name, process, dir, new ControlChannel(process));
     }
 
     private Builder seed(String flag, int value) {
