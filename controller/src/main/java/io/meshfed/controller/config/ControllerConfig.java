@@ -17,12 +17,16 @@ import java.util.Map;
 public record ControllerConfig(
     String mesh, Listen listen, String advertiseUrl, Etcd etcd, Tls tls, String passphraseFile, Integer workerPoolSize,
     Integer leaveGraceSeconds,
-    Integer cacheTtlSeconds) {
+    Integer cacheTtlSeconds,
+    Integer policyResyncSeconds) {
 
   /**
    * {@code cacheTtlSeconds}: like Cilium's {@code clustermesh-cache-ttl}, how long an unreachable
    * member's global services stay in the cache before they are revoked (0, the default, keeps them).
    */
+  /** How often the policy rollout reconciles every member in full (besides the immediate triggers). */
+  public static final int DEFAULT_POLICY_RESYNC_SECONDS = 30;
+
   /** KVStoreMesh's grace between deleting a cluster's config and its data (spec 1.3): agents disconnect first. */
   public static final int DEFAULT_LEAVE_GRACE_SECONDS = 180;
 
@@ -72,7 +76,9 @@ public record ControllerConfig(
         env.get("MESHFED_LEAVE_GRACE_SECONDS") != null ? parseGrace(env.get("MESHFED_LEAVE_GRACE_SECONDS"))
             : raw.leaveGraceSeconds() == null ? DEFAULT_LEAVE_GRACE_SECONDS : raw.leaveGraceSeconds(),
         env.get("MESHFED_CACHE_TTL_SECONDS") != null ? parseGrace(env.get("MESHFED_CACHE_TTL_SECONDS"))
-            : raw.cacheTtlSeconds() == null ? 0 : raw.cacheTtlSeconds());
+            : raw.cacheTtlSeconds() == null ? 0 : raw.cacheTtlSeconds(),
+        env.get("MESHFED_POLICY_RESYNC_SECONDS") != null ? parseSeconds("MESHFED_POLICY_RESYNC_SECONDS", env.get("MESHFED_POLICY_RESYNC_SECONDS"))
+            : raw.policyResyncSeconds() == null ? DEFAULT_POLICY_RESYNC_SECONDS : raw.policyResyncSeconds());
     c.validate();
     return c;
   }
@@ -119,6 +125,9 @@ public record ControllerConfig(
     if (leaveGraceSeconds != null && (leaveGraceSeconds < 0 || leaveGraceSeconds > 3600)) {
       problems.add("leaveGraceSeconds: must be 0-3600");
     }
+    if (policyResyncSeconds != null && (policyResyncSeconds < 1 || policyResyncSeconds > 3600)) {
+      problems.add("policyResyncSeconds: must be 1-3600");
+    }
     if (workerPoolSize != null && (workerPoolSize < 1 || workerPoolSize > 256)) {
       problems.add("workerPoolSize: must be 1-256");
     }
@@ -143,6 +152,14 @@ public record ControllerConfig(
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
       throw new ConfigException("MESHFED_LEAVE_GRACE_SECONDS/MESHFED_CACHE_TTL_SECONDS", "must be a number of seconds, got \"" + value + "\"");
+    }
+  }
+
+  private static int parseSeconds(String field, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(field, "must be a number of seconds, got \"" + value + "\"");
     }
   }
 

@@ -25,6 +25,10 @@ import io.meshfed.controller.clustermesh.ClusterMeshSecretReconciler;
 import io.meshfed.controller.clusters.LeaveService;
 import io.meshfed.controller.config.ControllerConfig;
 import io.meshfed.controller.http.ApiServer;
+import io.meshfed.controller.policy.PolicyService;
+import io.meshfed.controller.policy.rollout.PolicyRollout;
+import io.meshfed.controller.policy.rollout.RolloutSettings;
+import io.meshfed.controller.policy.store.PolicyStore;
 import io.meshfed.controller.join.JoinService;
 import io.meshfed.controller.join.MemberSecretWriter;
 import io.meshfed.controller.store.CaRecord;
@@ -116,12 +120,18 @@ public final class Controller implements AutoCloseable {
       SyncManager sync = new SyncManager(store, box, clock,
           (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock))
           .withCacheTtl(java.time.Duration.ofSeconds(config.cacheTtlSeconds()));
-      // Membership changes start/stop sync sessions and rewrite every member's cilium-clustermesh
-      // Secret, off the request path.
-      Runnable membershipChanged = () -> vertx.executeBlocking(() -> {
-        sync.reconcile();
-        return clusterMesh.reconcileAll();
-      }, false);
+      PolicyStore policyStore = new PolicyStore(store.client());
+      PolicyRollout policyRollout = new PolicyRollout(store, policyStore, box, clock,
+          RolloutSettings.defaults().withResyncInterval(java.time.Duration.ofSeconds(config.policyResyncSeconds())));
+      // Membership changes start/stop sync sessions, rewrite every member's cilium-clustermesh
+      // Secret and start/stop policy rollouts, off the request path.
+      Runnable membershipChanged = () -> {
+        policyRollout.membersChanged();
+        vertx.executeBlocking(() -> {
+          sync.reconcile();
+          return clusterMesh.reconcileAll();
+        }, false);
+      };
       RevocationList revocations = new RevocationList();
       revocations.addAll(store.revokedSerials());
       MemberSecretWriter writer = new MemberSecretWriter();
@@ -135,7 +145,12 @@ public final class Controller implements AutoCloseable {
           LOG.info("cluster={} op=leave.data deletedKeys={}", name, r.dataKeysDeleted());
         }
       });
-      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, sync::stop, removeDataLater);
+      // A leaving member's managed policies are pruned with its own credentials before they are deleted.
+      java.util.function.Consumer<String> stopMember = name -> {
+        policyRollout.memberLeaving(name);
+        sync.stop(name);
+      };
+      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, stopMember, removeDataLater);
       for (String orphan : OrphanedClusterData.find(store)) {
         LOG.warn("cluster={} op=start.orphan-data removing=true (not a member; left while this controller was down?)", orphan);
         removeDataLater.accept(orphan);
@@ -158,9 +173,11 @@ public final class Controller implements AutoCloseable {
         revocations.addAll(store.revokedSerials());
         return null;
       }, false));
+      policyRollout.start();
       CredentialRenewer renewer = new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL);
       vertx.setPeriodic(CREDENTIAL_CHECK_MS, id -> vertx.executeBlocking(renewer::renewDue, false));
-      ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync);
+      ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync)
+          .withPolicies(new PolicyService(store, policyStore, clock, policyRollout::policiesChanged));
       HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
           // Join clients have no certificate yet: ask for one, verify it if given, require it per route.
           .setClientAuth(ClientAuth.REQUEST)
@@ -170,6 +187,7 @@ public final class Controller implements AutoCloseable {
           .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("op=start listening=https://{}:{} mesh={} members={}", config.listen().host(), server.actualPort(), mesh.name(), store.clusters().size());
       return new Controller(vertx, store, server, instanceId, () -> {
+        policyRollout.close();
         sync.close();
         heartbeat.close();
         scheduler.shutdownNow();
