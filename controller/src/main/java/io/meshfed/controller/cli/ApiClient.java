@@ -109,13 +109,22 @@ public final class ApiClient implements AutoCloseable {
 
   public JsonNode call(HttpMethod method, String path, Object body, String bearer) {
     try {
+      return call(method, path, body == null ? null : JSON.writeValueAsBytes(body), "application/json", bearer);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot encode the request body: " + e.getMessage(), e);
+    }
+  }
+
+  /** A request with a body of the given media type (e.g. policy documents). */
+  public JsonNode call(HttpMethod method, String path, byte[] body, String contentType, String bearer) {
+    try {
       RequestOptions ro = new RequestOptions().setMethod(method).setURI(path).putHeader("Accept", "application/json");
       if (bearer != null) {
         ro.putHeader("Authorization", "Bearer " + bearer);
       }
-      Buffer payload = body == null ? null : Buffer.buffer(JSON.writeValueAsBytes(body));
+      Buffer payload = body == null ? null : Buffer.buffer(body);
       if (payload != null) {
-        ro.putHeader("Content-Type", "application/json");
+        ro.putHeader("Content-Type", contentType);
       }
       var response = http.request(ro)
           .compose(req -> payload == null ? req.send() : req.send(payload))

@@ -16,21 +16,45 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code meshfed demo}: the mission as far as it is built, on this machine, step by step. Today
- * that is the mesh PKI: a root, one intermediate per simulated member, server and client leaves,
- * inspected and verified, then a root key replacement with its overlap. The demo grows with the
- * product (etcd, simulated clusters, join, sync, policies, health).
+ * {@code meshfed demo}: the demo of the whole mesh (etcd, the controller, simulated member
+ * clusters, join, sync, policies, agents, health) runs from a source checkout as {@code ./meshfed
+ * demo} (module {@code demo}: it needs the simulated-cluster launcher and etcd, which a product
+ * install does not carry), so without flags this command says so. {@code --pki} runs the PKI
+ * walk-through here: a root, one intermediate per simulated member, server and client leaves,
+ * inspected and verified, then a root key replacement with its overlap.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run the mesh demo on this machine (today: the mesh PKI walk-through).")
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Where the mesh demo is (./meshfed demo in a source checkout); --pki runs the PKI walk-through here.")
 public final class DemoCommand implements Callable<Integer> {
+  /** What {@code meshfed demo} prints without --pki. */
+  static final String POINTER = """
+      The mesh demo runs from a source checkout of meshfed:
+
+        ./meshfed demo          # builds on first use; needs Java 17, Maven and etcd (sudo apt-get install -y etcd-server)
+
+      It starts a real etcd, this controller, three simulated member clusters (c1, c2, c3) joined
+      through the real join flow, the example policies (examples/policies) and one agent per
+      member, waits until the mesh is Healthy, prints its status and runs until Ctrl-C.
+
+      Here, `meshfed demo --pki` runs the PKI walk-through (root, intermediates, leaves, rotation).
+      """;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--keep", description = "Keep the demo directory instead of deleting it at the end.")
+  @Option(names = "--pki", description = "Run the PKI walk-through (mesh root, intermediates, leaves, verification, root rotation).")
+  boolean pki;
+
+  @Option(names = "--keep", description = "With --pki: keep the demo directory instead of deleting it at the end.")
   boolean keep;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (!pki) {
+      out.print(POINTER);
+      out.flush();
+      return Main.OK;
+    }
     Path dir = Files.createTempDirectory("meshfed-demo-");
     byte[] secret = new byte[18];
     FipsRandom.get().nextBytes(secret);
@@ -64,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
           return Main.FAILURE;
         }
       }
-      out.printf("%ndemo complete: the mesh PKI works end to end. Bootstrap, join and leave are built and shown by the test suite and docs/operations.md; the demo grows to run them on simulated clusters with the sync, policy and health work (see README).%n");
+      out.printf("%nPKI walk-through complete: the mesh PKI works end to end. The whole mesh (etcd, controller, simulated clusters, join, sync, policies, agents, health) is `./meshfed demo` in a source checkout.%n");
       if (keep) {
         out.println("demo files kept in " + dir + " (passphrase: " + env.get("MESHFED_CA_PASSPHRASE") + ")");
       }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Multi-cluster Cluster Mesh control plane for Kubernetes clusters that run Cilium.",
-    subcommands = {CaCommand.class, BootstrapCommand.class, ControllerCommand.class, TokenCommand.class, JoinCommand.class, LeaveCommand.class, ClustersCommand.class, ServicesCommand.class, StatusCommand.class, DemoCommand.class})
+    subcommands = {CaCommand.class, BootstrapCommand.class, ControllerCommand.class, TokenCommand.class, JoinCommand.class, LeaveCommand.class, ClustersCommand.class, ServicesCommand.class, StatusCommand.class, PolicyCommand.class, DemoCommand.class})
 public final class MeshfedCommand {
   private final Map<String, String> env;
 

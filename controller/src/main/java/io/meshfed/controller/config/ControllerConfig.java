@@ -20,7 +20,8 @@ public record ControllerConfig(
     Integer cacheTtlSeconds,
     Integer grpcPort,
     Integer reportIntervalSeconds,
-    Integer syncAuditSeconds) {
+    Integer syncAuditSeconds,
+    Integer policyResyncSeconds) {
 
   /** How often sync sessions compare members' listings with their caches (MESHFED_SYNC_AUDIT_SECONDS); 0 = never. */
   public static final int DEFAULT_SYNC_AUDIT_SECONDS = 600;
@@ -34,6 +35,9 @@ public record ControllerConfig(
    * {@code cacheTtlSeconds}: like Cilium's {@code clustermesh-cache-ttl}, how long an unreachable
    * member's global services stay in the cache before they are revoked (0, the default, keeps them).
    */
+  /** How often the policy rollout reconciles every member in full (besides the immediate triggers). */
+  public static final int DEFAULT_POLICY_RESYNC_SECONDS = 30;
+
   /** KVStoreMesh's grace between deleting a cluster's config and its data (spec 1.3): agents disconnect first. */
   public static final int DEFAULT_LEAVE_GRACE_SECONDS = 180;
 
@@ -89,7 +93,9 @@ public record ControllerConfig(
         env.get("MESHFED_REPORT_INTERVAL_SECONDS") != null ? parseInterval(env.get("MESHFED_REPORT_INTERVAL_SECONDS"))
             : raw.reportIntervalSeconds() == null ? DEFAULT_REPORT_INTERVAL_SECONDS : raw.reportIntervalSeconds(),
         env.get("MESHFED_SYNC_AUDIT_SECONDS") != null ? parseSeconds("MESHFED_SYNC_AUDIT_SECONDS", env.get("MESHFED_SYNC_AUDIT_SECONDS"))
-            : raw.syncAuditSeconds() == null ? DEFAULT_SYNC_AUDIT_SECONDS : raw.syncAuditSeconds());
+            : raw.syncAuditSeconds() == null ? DEFAULT_SYNC_AUDIT_SECONDS : raw.syncAuditSeconds(),
+        env.get("MESHFED_POLICY_RESYNC_SECONDS") != null ? parseSeconds("MESHFED_POLICY_RESYNC_SECONDS", env.get("MESHFED_POLICY_RESYNC_SECONDS"))
+            : raw.policyResyncSeconds() == null ? DEFAULT_POLICY_RESYNC_SECONDS : raw.policyResyncSeconds());
     c.validate();
     return c;
   }
@@ -144,6 +150,9 @@ public record ControllerConfig(
     }
     if (leaveGraceSeconds != null && (leaveGraceSeconds < 0 || leaveGraceSeconds > 3600)) {
       problems.add("leaveGraceSeconds: must be 0-3600");
+    }
+    if (policyResyncSeconds != null && (policyResyncSeconds < 1 || policyResyncSeconds > 3600)) {
+      problems.add("policyResyncSeconds: must be 1-3600");
     }
     if (workerPoolSize != null && (workerPoolSize < 1 || workerPoolSize > 256)) {
       problems.add("workerPoolSize: must be 1-256");

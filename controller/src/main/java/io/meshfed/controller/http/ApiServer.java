@@ -45,6 +45,7 @@ public final class ApiServer {
   private final CaSigner signer;
   private final RevocationList revocations;
   private final io.meshfed.controller.sync.SyncManager sync;
+  private io.meshfed.controller.policy.PolicyService policies;
 
   public ApiServer(Vertx vertx, MeshStore store, TokenService tokens, JoinService join, LeaveService leave, CaSigner signer, RevocationList revocations,
       io.meshfed.controller.sync.SyncManager sync) {
@@ -56,6 +57,12 @@ public final class ApiServer {
     this.leave = leave;
     this.signer = signer;
     this.revocations = revocations;
+  }
+
+  /** Serves the policy routes too (see {@link PolicyRoutes}). */
+  public ApiServer withPolicies(io.meshfed.controller.policy.PolicyService policies) {
+    this.policies = policies;
+    return this;
   }
 
   /** Token creation as the API takes it. */
@@ -147,6 +154,9 @@ public final class ApiServer {
       boolean dryRun = "true".equals(ctx.queryParams().get("dryRun"));
       blocking(ctx, 200, () -> Map.of("cluster", name, "dryRun", dryRun, "steps", leave.leave(name, dryRun)));
     });
+    if (policies != null) {
+      new PolicyRoutes(this, policies).register(r);
+    }
     r.route().last().handler(ctx -> fail(ctx, ApiException.notFound("path", "no route for " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(ctx -> {
       Throwable t = ctx.failure();
@@ -217,7 +227,7 @@ public final class ApiServer {
     return peer;
   }
 
-  private void admin(RoutingContext ctx) {
+  void admin(RoutingContext ctx) {
     PeerIdentity peer = PeerIdentity.of(ctx);
     if (peer == null) {
       throw ApiException.unauthorized("this endpoint needs the admin client certificate (see meshfed.yaml from bootstrap)");
@@ -236,7 +246,7 @@ public final class ApiServer {
     return h.substring("Bearer ".length()).trim();
   }
 
-  private <T> void blocking(RoutingContext ctx, int status, Callable<T> work) {
+  <T> void blocking(RoutingContext ctx, int status, Callable<T> work) {
     vertx.executeBlocking(work, false).onComplete(ar -> {
       if (ar.succeeded()) {
         json(ctx, status, ar.result());
@@ -269,7 +279,9 @@ public final class ApiServer {
   }
 
   static void fail(RoutingContext ctx, Throwable t) {
-    if (t instanceof JoinService.PreflightFailed p) {
+    if (t instanceof io.meshfed.controller.policy.PolicyRejected p) {
+      json(ctx, 422, PolicyRoutes.rejection(p));
+    } else if (t instanceof JoinService.PreflightFailed p) {
       json(ctx, 422, new ApiError(p.code(), p.getMessage(), p.field(),
           p.findings().stream().map(f -> new ApiError.Finding(f.field(), f.message())).toList()));
     } else if (t instanceof ApiException a) {

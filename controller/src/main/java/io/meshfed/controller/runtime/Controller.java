@@ -25,6 +25,10 @@ import io.meshfed.controller.clustermesh.ClusterMeshSecretReconciler;
 import io.meshfed.controller.clusters.LeaveService;
 import io.meshfed.controller.config.ControllerConfig;
 import io.meshfed.controller.http.ApiServer;
+import io.meshfed.controller.policy.PolicyService;
+import io.meshfed.controller.policy.rollout.PolicyRollout;
+import io.meshfed.controller.policy.rollout.RolloutSettings;
+import io.meshfed.controller.policy.store.PolicyStore;
 import io.meshfed.controller.join.JoinService;
 import io.meshfed.controller.join.MemberSecretWriter;
 import io.meshfed.controller.store.CaRecord;
@@ -119,12 +123,18 @@ public final class Controller implements AutoCloseable {
           (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock))
           .withCacheTtl(java.time.Duration.ofSeconds(config.cacheTtlSeconds()))
           .withAuditInterval(java.time.Duration.ofSeconds(config.syncAuditSeconds() == null ? ControllerConfig.DEFAULT_SYNC_AUDIT_SECONDS : config.syncAuditSeconds()));
-      // Membership changes start/stop sync sessions and rewrite every member's cilium-clustermesh
-      // Secret, off the request path.
-      Runnable membershipChanged = () -> vertx.executeBlocking(() -> {
-        sync.reconcile();
-        return clusterMesh.reconcileAll();
-      }, false);
+      PolicyStore policyStore = new PolicyStore(store.client());
+      PolicyRollout policyRollout = new PolicyRollout(store, policyStore, box, clock,
+          RolloutSettings.defaults().withResyncInterval(java.time.Duration.ofSeconds(config.policyResyncSeconds())));
+      // Membership changes start/stop sync sessions, rewrite every member's cilium-clustermesh
+      // Secret and start/stop policy rollouts, off the request path.
+      Runnable membershipChanged = () -> {
+        policyRollout.membersChanged();
+        vertx.executeBlocking(() -> {
+          sync.reconcile();
+          return clusterMesh.reconcileAll();
+        }, false);
+      };
       RevocationList revocations = new RevocationList();
       revocations.addAll(store.revokedSerials());
       MemberSecretWriter writer = new MemberSecretWriter();
@@ -138,7 +148,12 @@ public final class Controller implements AutoCloseable {
           LOG.info("cluster={} op=leave.data deletedKeys={}", name, r.dataKeysDeleted());
         }
       });
-      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, sync::stop, removeDataLater);
+      // A leaving member's managed policies are pruned with its own credentials before they are deleted.
+      java.util.function.Consumer<String> stopMember = name -> {
+        policyRollout.memberLeaving(name);
+        sync.stop(name);
+      };
+      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, stopMember, removeDataLater);
       for (String orphan : OrphanedClusterData.find(store)) {
         LOG.warn("cluster={} op=start.orphan-data removing=true (not a member; left while this controller was down?)", orphan);
         removeDataLater.accept(orphan);
@@ -161,13 +176,15 @@ public final class Controller implements AutoCloseable {
         revocations.addAll(store.revokedSerials());
         return null;
       }, false));
+      policyRollout.start();
       CredentialRenewer renewer = new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL);
       vertx.setPeriodic(CREDENTIAL_CHECK_MS, id -> vertx.executeBlocking(renewer::renewDue, false));
       io.meshfed.controller.health.AgentReportStore agentReports = new io.meshfed.controller.health.AgentReportStore(store.client());
       io.meshfed.controller.health.HealthService health = new io.meshfed.controller.health.HealthService(store, agentReports,
-          sync::status, name -> io.meshfed.controller.health.ClusterFacts.PolicyFacts.NONE, clock);
+          sync::status, name -> policyFacts(policyStore, name), clock);
       ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync)
-          .withHealth(health, new io.meshfed.controller.health.HealthMetrics());
+          .withHealth(health, new io.meshfed.controller.health.HealthMetrics())
+          .withPolicies(new PolicyService(store, policyStore, clock, policyRollout::policiesChanged));
       HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
           // Join clients have no certificate yet: ask for one, verify it if given, require it per route.
           .setClientAuth(ClientAuth.REQUEST)
@@ -188,6 +205,7 @@ public final class Controller implements AutoCloseable {
       LOG.info("op=start listening=https://{}:{} grpc={}:{} mesh={} members={}", config.listen().host(), server.actualPort(),
           config.listen().host(), grpc.actualPort(), mesh.name(), store.clusters().size());
       return new Controller(vertx, store, server, grpc, instanceId, () -> {
+        policyRollout.close();
         sync.close();
         heartbeat.close();
         scheduler.shutdownNow();
@@ -224,6 +242,28 @@ public final class Controller implements AutoCloseable {
     } finally {
       store.close();
     }
+  }
+
+  /** A member's policy rollout as health sees it: counts per state and the reasons of the first problems. */
+  private static io.meshfed.controller.health.ClusterFacts.PolicyFacts policyFacts(PolicyStore policies, String cluster) {
+    int inSync = 0;
+    int pending = 0;
+    int drifted = 0;
+    int failed = 0;
+    List<String> problems = new java.util.ArrayList<>();
+    List<io.meshfed.controller.policy.store.PolicyStatusRecord> all = policies.statuses(cluster).stream().filter(r -> !r.removal()).toList();
+    for (var r : all) {
+      switch (r.state()) {
+        case IN_SYNC -> inSync++;
+        case PENDING -> pending++;
+        case DRIFTED -> drifted++;
+        case FAILED -> failed++;
+      }
+      if (r.state() != io.meshfed.controller.policy.store.PolicyState.IN_SYNC && problems.size() < 3) {
+        problems.add(r.policy() + " " + r.state() + (r.reason() == null ? "" : " (" + r.reason() + ")"));
+      }
+    }
+    return new io.meshfed.controller.health.ClusterFacts.PolicyFacts(all.size(), inSync, pending, drifted, failed, problems);
   }
 
   private static CertifiedKey loadIdentity(String certFile, String keyFile, Passphrase passphrase) {

@@ -14,6 +14,12 @@ public final class MeshKeys {
   public static final String CLUSTER_UIDS = PREFIX + "cluster-uids/";
   public static final String TOKENS = PREFIX + "tokens/";
   public static final String REVOKED = PREFIX + "revoked/";
+  /** Mesh policies: {@code <cnp|ccnp>/<namespace|_cluster>/<name>} (see policy.store.PolicyStore). */
+  public static final String POLICIES = PREFIX + "policies/";
+  /** Per member and policy: {@code <cluster>/<policy key>}. */
+  public static final String POLICY_STATUS = PREFIX + "policy-status/";
+  /** Drift audit events: {@code <policy key>/<time>-<seq>-<cluster>}, the newest 100 per policy. */
+  public static final String POLICY_EVENTS = PREFIX + "policy-events/";
 
   /** The schema this build writes and reads. */
   public static final int SCHEMA = 1;
