@@ -74,7 +74,7 @@ class AgentProcessTest {
   @Test
   @DisplayName("the launcher's JVM options are the 64 MiB profile with FIPS approved-only")
   void launcherOptions() throws IOException {
-    assertThat(launcherJvmOptions()).contains("-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-Dorg.bouncycastle.fips.approved_only=true");
+    assertThat(launcherJvmOptions()).contains("-Xmx64m", "-Xss256k", "-XX:+UseSerialGC", "-Dorg.bouncycastle.fips.approved_only=true");
   }
 
   @Test

@@ -118,7 +118,7 @@ public final class AgentReportServer {
     call.endHandler(v -> {
       streams.remove(cluster, call);
       LOG.info("cluster={} op=health.stream open=false", cluster);
-      call.response().end();
+      endQuietly(call);
     });
     call.resume();
   }
@@ -158,6 +158,15 @@ public final class AgentReportServer {
       // The stream is already gone; nothing to tell.
     }
     streams.remove(cluster, call);
+  }
+
+  /** Ends our half of the stream; a client that reset it (agent killed) leaves nothing to end. */
+  private static void endQuietly(GrpcServerRequest<HealthReport, ControllerMessage> call) {
+    try {
+      call.response().end();
+    } catch (RuntimeException e) {
+      LOG.debug("op=health.stream end=skipped reason=\"{}\"", String.valueOf(e));
+    }
   }
 
   private static Optional<X509Certificate> peer(GrpcServerRequest<?, ?> call) {

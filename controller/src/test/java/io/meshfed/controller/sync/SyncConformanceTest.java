@@ -9,20 +9,11 @@ import io.etcd.jetcd.KeyValue;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.meshfed.api.cluster.ClusterId;
-import io.meshfed.api.cluster.ClusterName;
-import io.meshfed.api.cluster.MaxConnectedClusters;
-import io.meshfed.api.kvstore.CacheEntry;
-import io.meshfed.api.kvstore.CacheEntryReader;
-import io.meshfed.api.kvstore.CiliumClusterConfig;
-import io.meshfed.api.kvstore.ClusterDataValidator;
-import io.meshfed.api.kvstore.ReadResult;
-import io.meshfed.certs.CertifiedKey;
-import io.meshfed.certs.Pem;
 import io.meshfed.controller.cli.CliRunner;
 import io.meshfed.controller.member.MemberConnection;
 import io.meshfed.controller.store.EtcdAccess;
 import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.testing.CiliumAgentReader;
 import io.meshfed.controller.testing.MeshHarness;
 import io.meshfed.testkit.etcd.EtcdExtension;
 import io.meshfed.testkit.simcluster.SimulatedClusters;
@@ -30,12 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -95,28 +83,19 @@ class SyncConformanceTest {
 
   /** c1's agents' etcd identity, exactly as mounted from its cilium-clustermesh Secret. */
   static MeshStore asAgentOf(String c) {
-    Map<String, String> data;
-    try (KubernetesClient k = admin(c)) {
-      data = k.secrets().inNamespace("kube-system").withName("cilium-clustermesh").get().getData();
-    }
-    String cert = new String(Base64.getDecoder().decode(data.get("meshfed-etcd-client.crt")), StandardCharsets.US_ASCII);
-    String key = new String(Base64.getDecoder().decode(data.get("meshfed-etcd-client.key")), StandardCharsets.US_ASCII);
-    var certs = Pem.decodeCertificates("crt", cert);
-    CertifiedKey id = new CertifiedKey(certs.get(0), Pem.decodePrivateKey("key", key, null), certs.subList(1, certs.size()));
-    return new MeshStore(new EtcdAccess(etcd.endpoints(), id, mesh.mesh.bundle()).connect());
+    return CiliumAgentReader.connectAs(sims.cluster(c).kubeconfig(), etcd.endpoints(), mesh.mesh.bundle());
   }
 
   static String str(KeyValue kv) {
-    return kv.getValue().toString(StandardCharsets.UTF_8);
+    return CiliumAgentReader.str(kv);
   }
 
   static Set<String> keySuffixes(MeshStore s, String prefix) {
-    return s.list(prefix).stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length())).collect(Collectors.toSet());
+    return CiliumAgentReader.keySuffixes(s, prefix);
   }
 
   static List<GenericKubernetesResource> list(KubernetesClient k, io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ctx) {
-    return ctx.isNamespaceScoped() ? k.genericKubernetesResources(ctx).inAnyNamespace().list().getItems()
-        : k.genericKubernetesResources(ctx).list().getItems();
+    return CiliumAgentReader.list(k, ctx);
   }
 
   @Test
@@ -125,50 +104,8 @@ class SyncConformanceTest {
   void agentReadsEverythingRight() {
     try (MeshStore agent = asAgentOf("c1")) {
       for (String r : List.of("c2", "c3")) {
-        int id = Integer.parseInt(r.substring(1));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(keySuffixes(agent, "cilium/synced/" + r + "/"))
-            .containsExactlyInAnyOrder("cilium/cache/identities/v1", "cilium/cache/ip/v1", "cilium/cache/nodes/v1", "cilium/cache/services/v1"));
-        for (KeyValue canary : agent.list("cilium/synced/" + r + "/")) {
-          assertThat(Instant.parse(str(canary))).isBefore(Instant.now().plusSeconds(5));
-        }
-        ClusterDataValidator validator = new ClusterDataValidator(ClusterName.parse(r), ClusterId.of(id, MaxConnectedClusters.MAX_255));
-        CacheEntryReader reader = new CacheEntryReader(validator);
-        KeyValue cfgKv = agent.get("cilium/cluster-config/" + r).orElseThrow();
-        ReadResult<CiliumClusterConfig> cfg = reader.readClusterConfig(cfgKv.getKey().toString(StandardCharsets.UTF_8), cfgKv.getValue().getBytes());
-        assertThat(cfg.isAccepted()).as(cfg.toString()).isTrue();
-        assertThat(str(cfgKv)).contains("\"id\":" + id).contains("\"cached\":true").contains("\"syncedCanaries\":true").contains("\"maxConnectedClusters\":255");
-
-        Set<String> identities = new HashSet<>();
-        Set<String> ips = new HashSet<>();
-        Set<String> nodes = new HashSet<>();
-        Set<String> services = new HashSet<>();
-        for (String prefix : List.of("identities", "ip", "nodes", "services")) {
-          for (KeyValue kv : agent.list("cilium/cache/" + prefix + "/v1/" + r + "/")) {
-            String key = kv.getKey().toString(StandardCharsets.UTF_8);
-            ReadResult<CacheEntry> e = reader.read(key, kv.getValue().getBytes());
-            assertThat(e.isAccepted()).as(key + " -> " + e).isTrue();
-            String rest = key.substring(("cilium/cache/" + prefix + "/v1/" + r + "/").length());
-            switch (prefix) {
-              case "identities" -> identities.add(rest.substring("id/".length()));
-              case "ip" -> ips.add(rest);
-              case "nodes" -> nodes.add(rest);
-              default -> services.add(rest);
-            }
-          }
-        }
         try (KubernetesClient k = admin(r)) {
-          assertThat(identities).isEqualTo(list(k, SyncSession.IDENTITIES).stream().map(o -> o.getMetadata().getName()).collect(Collectors.toSet()));
-          assertThat(nodes).isEqualTo(list(k, SyncSession.NODES).stream().map(o -> o.getMetadata().getName()).collect(Collectors.toSet()));
-          Set<String> endpointIps = new HashSet<>();
-          for (GenericKubernetesResource ep : list(k, SyncSession.ENDPOINTS)) {
-            List<Map<String, Object>> addressing = ep.get("status", "networking", "addressing");
-            addressing.forEach(a -> endpointIps.add(String.valueOf(a.get("ipv4"))));
-          }
-          assertThat(ips).isEqualTo(endpointIps);
-          Set<String> global = k.services().inAnyNamespace().list().getItems().stream()
-              .filter(s -> s.getMetadata().getAnnotations() != null && "true".equals(s.getMetadata().getAnnotations().get("service.cilium.io/global")))
-              .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()).collect(Collectors.toSet());
-          assertThat(services).isEqualTo(global).isNotEmpty();
+          CiliumAgentReader.assertConformant(agent, r, Integer.parseInt(r.substring(1)), k, WAIT);
         }
       }
       assertThat(agent.get("cilium/.heartbeat")).isPresent();
