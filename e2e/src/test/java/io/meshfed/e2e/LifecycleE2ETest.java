@@ -347,7 +347,7 @@ class LifecycleE2ETest {
 
   @Test
   @Order(6)
-  @DisplayName("6 agents: 3 agents make the mesh Healthy (`status --wait` exit 0); one killed -> its AgentConnected Unknown, mesh Degraded, exit 1")
+  @DisplayName("6 agents: 3 agents make the mesh Healthy (`status --wait` exit 0); c1's Cilium DaemonSet not ready -> Degraded with that reason, exit 1, then Healthy; one agent killed -> its AgentConnected Unknown, mesh Degraded, exit 1")
   void agentsAndAKilledAgent() throws Exception {
     for (String c : MEMBERS) {
       startAgent(c);
@@ -358,6 +358,28 @@ class LifecycleE2ETest {
     for (String c : MEMBERS) {
       assertThat(r.out()).containsPattern("(?m)^" + c + "\\s+Healthy\\s+ok");
     }
+
+    // c1's Cilium DaemonSet loses a ready pod: its real agent reports it, the mesh is Degraded with that reason.
+    try (io.fabric8.kubernetes.client.KubernetesClient k = io.meshfed.controller.member.MemberConnection.fromKubeconfig(
+        sims.cluster("c1").kubeconfig(), null)) {
+      io.fabric8.kubernetes.api.model.apps.DaemonSet ds = k.apps().daemonSets().inNamespace("kube-system").withName("cilium").get();
+      int desired = ds.getStatus().getDesiredNumberScheduled();
+      ds.getStatus().setNumberReady(desired - 1);
+      k.apps().daemonSets().inNamespace("kube-system").resource(ds).updateStatus();
+      await().atMost(WAIT).untilAsserted(() -> {
+        JsonNode h = health();
+        assertThat(condition(h, "c1", "CiliumReady").path("reason").asText()).isEqualTo("DaemonSetNotReady");
+        assertThat(h.path("status").asText()).isEqualTo("Degraded");
+        assertThat(h.path("reasons").toString()).contains("c1: CiliumReady False (DaemonSetNotReady): cilium DaemonSet "
+            + (desired - 1) + "/" + desired + " ready");
+      });
+      assertThat(cli("status").exit()).isEqualTo(1);
+      io.fabric8.kubernetes.api.model.apps.DaemonSet back = k.apps().daemonSets().inNamespace("kube-system").withName("cilium").get();
+      back.getStatus().setNumberReady(desired);
+      k.apps().daemonSets().inNamespace("kube-system").resource(back).updateStatus();
+    }
+    CliRunner.Result healthyAgain = cli("status", "--wait", "--timeout", "2m");
+    assertThat(healthyAgain.exit()).as(healthyAgain.toString()).isZero();
 
     agents.get("c2").kill();
     await().atMost(WAIT).untilAsserted(() -> {

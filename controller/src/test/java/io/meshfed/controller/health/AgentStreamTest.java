@@ -74,7 +74,7 @@ class AgentStreamTest {
   static void start() throws Exception {
     assertThat(mesh.bootstrap(etcd.endpoints()).exit()).isZero();
     mesh.startController(Map.of("MESHFED_REPORT_INTERVAL_SECONDS", "1"));
-    sims = SimulatedClusters.builder().cluster("c1", 1).cluster("c2", 2).start();
+    sims = SimulatedClusters.builder().cluster("c1", 1).cluster("c2", 2).cluster("c3", 3).start();
     for (String c : new String[] {"c1", "c2"}) {
       CliRunner.Result r = mesh.join(sims, c, Integer.parseInt(c.substring(1)));
       assertThat(r.exit()).as(r.toString()).isZero();
@@ -249,6 +249,37 @@ class AgentStreamTest {
     honest.send(report(7, "c2", 3, 3, Instant.now().plus(Duration.ofDays(300))));
     await().atMost(Duration.ofSeconds(30)).until(() -> honest.acked(7));
     assertThat(honest.ended).isFalse();
+    honest.close();
+  }
+
+  @Test
+  @DisplayName("an oversized message ends that stream (gRPC max message size) and a revoked certificate is refused; others are untouched")
+  void oversizedAndRevoked() throws Exception {
+    Stream honest = open(agentIdentity("c2"));
+    Stream big = open(agentIdentity("c1"));
+    HealthReport.Builder huge = report(1, "c1", 3, 3, Instant.now().plus(Duration.ofDays(300))).toBuilder();
+    for (int i = 0; i < 900; i++) {
+      huge.addPolicies(io.meshfed.api.health.v1.PolicyStatus.newBuilder().setName(String.format("p%03d-", i) + "x".repeat(240))
+          .setNamespace("n".repeat(60)).setHash("sha256:" + "0".repeat(64)));
+    }
+    assertThat(huge.build().getSerializedSize()).isGreaterThan(HealthReports.MAX_MESSAGE_BYTES);
+    big.send(huge.build());
+    await().atMost(Duration.ofSeconds(30)).until(() -> big.ended);
+    assertThat(big.acked(1)).isFalse();
+
+    // c3 joins, its agent certificate is taken, c3 leaves: every serial issued for it is revoked.
+    assertThat(mesh.join(sims, "c3", 3).exit()).isZero();
+    CertifiedKey c3 = agentIdentity("c3");
+    CliRunner.Result left = mesh.cli().run("leave", "--cluster", "c3");
+    assertThat(left.exit()).as(left.toString()).isZero();
+    Stream revoked = open(c3);
+    revoked.send(report(1, "c3", 1, 1, Instant.now().plus(Duration.ofDays(300))));
+    await().atMost(Duration.ofSeconds(30)).until(() -> revoked.refusedWith(RefusalCode.REFUSAL_CODE_NOT_AUTHORIZED));
+    assertThat(revoked.received.stream().filter(ControllerMessage::hasRefusal).findFirst().orElseThrow().getRefusal().getReason())
+        .contains("revoked");
+
+    honest.send(report(9, "c2", 3, 3, Instant.now().plus(Duration.ofDays(300))));
+    await().atMost(Duration.ofSeconds(30)).until(() -> honest.acked(9));
     honest.close();
   }
 
