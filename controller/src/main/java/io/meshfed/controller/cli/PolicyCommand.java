@@ -58,9 +58,8 @@ public final class PolicyCommand {
     }
   }
 
-  @Command(name = "apply", mixinStandardHelpOptions = true,
-      description = "Validate and store policies (files or directories, multi-document YAML); members converge in the background.")
-  static final class Apply implements Callable<Integer> {
+  /** What {@code apply} and {@code diff} share: read the documents, send them, print the answer. */
+  abstract static class DocumentsCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
     @Mixin AdminOptions admin;
 
@@ -70,11 +69,17 @@ public final class PolicyCommand {
     @Option(names = {"-o", "--output"}, defaultValue = "table", converter = OutputFormat.Converter.class, paramLabel = "FORMAT")
     OutputFormat output;
 
+    /** The API path the documents go to. */
+    abstract String path();
+
+    /** The answer as a table. */
+    abstract void table(PrintWriter out, JsonNode r);
+
     @Override
     public Integer call() {
       byte[] body = documents(files);
       try (ApiClient api = admin.connect(TokenCommand.root(spec))) {
-        JsonNode r = send(spec, api, "/api/v1/policies", body);
+        JsonNode r = send(spec, api, path(), body);
         if (r == null) {
           return Main.FAILURE;
         }
@@ -84,63 +89,58 @@ public final class PolicyCommand {
           output.print(out, r);
           return Main.OK;
         }
-        for (JsonNode d : r.path("documents")) {
-          int n = d.path("clusters").size();
-          out.println("applied " + d.path("policy").asText() + " generation " + d.path("generation").asLong() + " (" + n + " cluster"
-              + (n == 1 ? "" : "s") + ", " + d.path("action").asText() + ")");
-        }
+        table(out, r);
         out.flush();
         return Main.OK;
       }
     }
   }
 
-  @Command(name = "diff", mixinStandardHelpOptions = true,
-      description = "Show, per member cluster, what applying these policies would create, change or remove. Stores nothing.")
-  static final class Diff implements Callable<Integer> {
-    @Spec CommandLine.Model.CommandSpec spec;
-    @Mixin AdminOptions admin;
-
-    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "PATH", description = "A file or directory (read recursively); repeatable.")
-    List<Path> files;
-
-    @Option(names = {"-o", "--output"}, defaultValue = "table", converter = OutputFormat.Converter.class, paramLabel = "FORMAT")
-    OutputFormat output;
+  @Command(name = "apply", mixinStandardHelpOptions = true,
+      description = "Validate and store policies (files or directories, multi-document YAML); members converge in the background.")
+  static final class Apply extends DocumentsCommand {
+    @Override
+    String path() {
+      return "/api/v1/policies";
+    }
 
     @Override
-    public Integer call() {
-      byte[] body = documents(files);
-      try (ApiClient api = admin.connect(TokenCommand.root(spec))) {
-        JsonNode r = send(spec, api, "/api/v1/policies?dryRun=true", body);
-        if (r == null) {
-          return Main.FAILURE;
+    void table(PrintWriter out, JsonNode r) {
+      for (JsonNode d : r.path("documents")) {
+        int n = d.path("clusters").size();
+        out.println("applied " + d.path("policy").asText() + " generation " + d.path("generation").asLong() + " (" + n + " cluster"
+            + (n == 1 ? "" : "s") + ", " + d.path("action").asText() + ")");
+      }
+    }
+  }
+
+  @Command(name = "diff", mixinStandardHelpOptions = true,
+      description = "Show, per member cluster, what applying these policies would create, change or remove. Stores nothing.")
+  static final class Diff extends DocumentsCommand {
+    @Override
+    String path() {
+      return "/api/v1/policies?dryRun=true";
+    }
+
+    @Override
+    void table(PrintWriter out, JsonNode r) {
+      for (JsonNode d : r.path("documents")) {
+        long from = d.path("generation").asLong();
+        long to = d.path("nextGeneration").asLong();
+        String gen = from == 0 ? "new, generation 1" : from == to ? "generation " + from + ", unchanged" : "generation " + from + " -> " + to;
+        out.println(d.path("policy").asText() + " (" + d.path("kind").asText() + ", " + gen + ")");
+        if (d.path("clusters").isEmpty()) {
+          out.println("  (placed in no member cluster)");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        warnings(spec, r);
-        if (output != OutputFormat.TABLE) {
-          output.print(out, r);
-          return Main.OK;
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode c : d.path("clusters")) {
+          List<String> fields = new ArrayList<>();
+          c.path("fields").forEach(f -> fields.add(f.asText()));
+          rows.add(List.of("  " + c.path("cluster").asText(), c.path("change").asText(), String.join(", ", fields)));
         }
-        for (JsonNode d : r.path("documents")) {
-          long from = d.path("generation").asLong();
-          long to = d.path("nextGeneration").asLong();
-          String gen = from == 0 ? "new, generation 1" : from == to ? "generation " + from + ", unchanged" : "generation " + from + " -> " + to;
-          out.println(d.path("policy").asText() + " (" + d.path("kind").asText() + ", " + gen + ")");
-          if (d.path("clusters").isEmpty()) {
-            out.println("  (placed in no member cluster)");
-          }
-          List<List<String>> rows = new ArrayList<>();
-          for (JsonNode c : d.path("clusters")) {
-            List<String> fields = new ArrayList<>();
-            c.path("fields").forEach(f -> fields.add(f.asText()));
-            rows.add(List.of("  " + c.path("cluster").asText(), c.path("change").asText(), String.join(", ", fields)));
-          }
-          if (!rows.isEmpty()) {
-            rowsOnly(out, rows);
-          }
+        if (!rows.isEmpty()) {
+          rowsOnly(out, rows);
         }
-        out.flush();
-        return Main.OK;
       }
     }
   }

@@ -311,7 +311,7 @@ public final class MeshStore implements AutoCloseable {
   }
 
   /** Waits for an etcd call; every failure becomes a StoreException naming the key it concerned. */
-  static <T> T await(CompletableFuture<T> f, String key) {
+  public static <T> T await(CompletableFuture<T> f, String key) {
     try {
       return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -18,15 +18,11 @@ import io.meshfed.controller.store.Records;
 import io.meshfed.controller.store.StoreException;
 import io.meshfed.controller.store.Versioned;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -47,7 +43,6 @@ public final class PolicyStore {
   /** etcd's default {@code --max-txn-ops}: the most puts (or compares) one transaction may hold. */
   public static final int MAX_TXN_OPS = 128;
   public static final int EVENTS_KEPT = 100;
-  private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
   private final KV kv;
   private final AtomicLong eventSeq = new AtomicLong();
@@ -240,18 +235,9 @@ public final class PolicyStore {
     return b.toString(StandardCharsets.UTF_8);
   }
 
+  /** The store's own wait: one timeout and one way to name etcd failures, for every reader of etcd. */
   private static <T> T await(CompletableFuture<T> f, String key) {
-    try {
-      return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException(key, "interrupted");
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      throw new StoreException(key, "etcd did not answer within " + TIMEOUT.toSeconds() + " s (is etcd reachable and has it quorum?)");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new StoreException(key, "etcd refused or failed: " + cause.getMessage(), cause);
-    }
+    return io.meshfed.controller.store.MeshStore.await(f, key);
   }
+
 }
