@@ -142,7 +142,7 @@ public final class ApiServer {
     r.get("/api/v1/clusters/:name/sync").handler(ctx -> {
       admin(ctx);
       String name = ctx.pathParam("name");
-      blocking(ctx, 200, () -> sync.status(name).map(s -> s.view())
+      blocking(ctx, 200, () -> sync.view(name)
           .orElseThrow(() -> ApiException.notFound("cluster", "no sync session for \"" + name + "\" (not a joined member)")));
     });
     if (health != null) {

@@ -27,4 +27,9 @@ public interface CacheSink {
 
   /** Writes the sync canary of {@code type} (after its initial list is flushed). */
   void canary(CacheType type);
+
+  /** Counters of the write path (batches, coalesced, submit-to-commit latency), for the sync status. */
+  default Object writerStats() {
+    return null;
+  }
 }

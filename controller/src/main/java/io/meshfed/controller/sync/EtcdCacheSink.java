@@ -48,6 +48,11 @@ public final class EtcdCacheSink implements CacheSink, AutoCloseable {
   }
 
   @Override
+  public Object writerStats() {
+    return writer.stats();
+  }
+
+  @Override
   public void put(String key, byte[] value) {
     writer.put(key, value);
   }

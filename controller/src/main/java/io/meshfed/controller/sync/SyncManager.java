@@ -128,6 +128,11 @@ public final class SyncManager implements AutoCloseable {
     }
   }
 
+  /** What {@code GET /api/v1/clusters/{name}/sync} shows: the status and the write path's counters. */
+  public Optional<Map<String, Object>> view(String name) {
+    return Optional.ofNullable(sessions.get(name)).map(r -> r.session().view());
+  }
+
   public Optional<SyncStatus> status(String name) {
     return Optional.ofNullable(sessions.get(name)).map(r -> r.session().status());
   }

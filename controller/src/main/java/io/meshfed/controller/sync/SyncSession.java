@@ -101,6 +101,16 @@ public final class SyncSession implements AutoCloseable {
     return status;
   }
 
+  /** The sync status with the write path's counters (JSON-ready). */
+  public Map<String, Object> view() {
+    Map<String, Object> v = new java.util.LinkedHashMap<>(status.view());
+    Object writer = sink.writerStats();
+    if (writer != null) {
+      v.put("writer", writer);
+    }
+    return v;
+  }
+
   /**
    * Revoke the member's global services after it was unreachable this long (Cilium's
    * {@code clustermesh-cache-ttl}: only services are revoked, so traffic stops going to backends

@@ -78,6 +78,7 @@ public final class CacheWriter implements AutoCloseable {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
+  private final WriteLatency latency = new WriteLatency();
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong keysRewritten = new AtomicLong();
 
@@ -161,7 +162,7 @@ public final class CacheWriter implements AutoCloseable {
   public CacheWriterStats stats() {
     return new CacheWriterStats(putsSubmitted.get(), deletesSubmitted.get(), puts.get(), deletes.get(),
         batches.get(), retries.get(), coalesced.get(), skipped.get(), leases.granted(), leases.lost(),
-        keysRewritten.get(), queue.size());
+        keysRewritten.get(), queue.size(), latency.percentileMillis(50), latency.percentileMillis(99));
   }
 
   /**
@@ -247,6 +248,10 @@ public final class CacheWriter implements AutoCloseable {
         skipped.addAndGet(batch.skipped());
         if (!batch.isEmpty()) {
           commitUntilDone(batch.writes());
+          long committed = System.nanoTime();
+          for (WriteQueue.Pending w : batch.writes()) {
+            latency.record(committed - w.submittedNanos());
+          }
         }
         queue.batchDone();
       }

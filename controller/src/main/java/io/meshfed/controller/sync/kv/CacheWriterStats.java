@@ -16,6 +16,8 @@ package io.meshfed.controller.sync.kv;
  * @param leasesLost       leases reported lost (expired, revoked, or keep-alive deadline passed)
  * @param keysRewritten    keys queued again because their lease was lost
  * @param pending          keys waiting now
+ * @param submitToCommitP50Ms median time from a write's submission to its committed transaction (recent writes)
+ * @param submitToCommitP99Ms 99th percentile of the same
  */
 public record CacheWriterStats(
     long putsSubmitted,
@@ -29,5 +31,7 @@ public record CacheWriterStats(
     long leasesGranted,
     long leasesLost,
     long keysRewritten,
-    int pending) {
+    int pending,
+    double submitToCommitP50Ms,
+    double submitToCommitP99Ms) {
 }

@@ -47,7 +47,7 @@ final class WriteQueue {
   }
 
   /** One pending write: a put when {@code value} is present, a delete otherwise. */
-  record Pending(String key, ByteSequence value, long generation) {
+  record Pending(String key, ByteSequence value, long generation, long submittedNanos) {
     boolean isPut() {
       return value != null;
     }
@@ -103,12 +103,12 @@ final class WriteQueue {
         }
         Pending existing = pending.get(key);
         if (existing != null) {
-          pending.put(key, new Pending(key, value, existing.generation()));
+          pending.put(key, new Pending(key, value, existing.generation(), existing.submittedNanos()));
           track(key, value);
           return Accepted.COALESCED;
         }
         if (pending.size() < capacity) {
-          pending.put(key, new Pending(key, value, generation));
+          pending.put(key, new Pending(key, value, generation, System.nanoTime()));
           track(key, value);
           work.signal();
           return Accepted.QUEUED;
@@ -140,11 +140,11 @@ final class WriteQueue {
         if (rewrite) {
           return Optional.empty();
         }
-        pending.put(key, new Pending(key, value, existing.generation()));
+        pending.put(key, new Pending(key, value, existing.generation(), existing.submittedNanos()));
         wanted.add(key);
         return Optional.of(Accepted.COALESCED);
       }
-      pending.put(key, new Pending(key, value, generation));
+      pending.put(key, new Pending(key, value, generation, System.nanoTime()));
       if (!rewrite) {
         wanted.add(key);
       }
