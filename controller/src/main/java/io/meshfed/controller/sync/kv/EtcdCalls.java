@@ -61,6 +61,19 @@ final class EtcdCalls {
     return false;
   }
 
+  /**
+   * True when etcd says the revision asked for was compacted away
+   * ({@code etcdserver: mvcc: required revision has been compacted}).
+   */
+  static boolean isCompacted(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("required revision has been compacted")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static Throwable unwrap(Throwable error) {
     Throwable t = error;
     while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class StaleSweeper {
   private static final Logger LOG = LoggerFactory.getLogger(StaleSweeper.class);
   private static final int PAGE = 1000;
+  /** Listings restarted after a compaction before giving up; each needs a compaction mid-listing. */
+  private static final int MAX_RELISTS = 3;
 
   private final KV kv;
   private final CacheWriter writer;
@@ -82,12 +84,17 @@ public final class StaleSweeper {
     return deleted;
   }
 
-  /** Every key under {@code prefix}, keys only, in pages, all from one revision. */
+  /**
+   * Every key under {@code prefix}, keys only, in pages, all from one revision. A compaction
+   * between two pages makes that revision unreadable; then the listing starts again from the
+   * current revision, a few times at most.
+   */
   private List<String> listKeys(String prefix) {
     List<String> keys = new ArrayList<>();
     ByteSequence end = OptionsUtil.prefixEndOf(EtcdCalls.bytes(prefix));
     ByteSequence from = EtcdCalls.bytes(prefix);
     long revision = 0;
+    int relists = 0;
     while (true) {
       GetOption.Builder option = GetOption.builder().withRange(end).withKeysOnly(true).withLimit(PAGE)
           .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND);
@@ -98,6 +105,15 @@ public final class StaleSweeper {
       try {
         page = EtcdCalls.await(kv.get(from, option.build()), timeout);
       } catch (EtcdCallException e) {
+        if (revision != 0 && relists < MAX_RELISTS && EtcdCalls.isCompacted(e)) {
+          relists++;
+          LOG.info("cluster={} op=sweep prefix={} revision={} result=compacted action=list-again", writer.cluster(),
+              prefix, revision);
+          keys.clear();
+          from = EtcdCalls.bytes(prefix);
+          revision = 0;
+          continue;
+        }
         throw new CacheWriteException("cluster=" + writer.cluster() + ": cannot list " + prefix + ": "
             + e.getMessage(), e);
       }

@@ -3,17 +3,24 @@ package io.meshfed.controller.sync.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.options.GetOption;
 import io.meshfed.api.cluster.ClusterName;
 import io.meshfed.api.kvstore.CacheKeys;
 import io.meshfed.api.kvstore.CacheType;
 import io.meshfed.testkit.etcd.EtcdExtension;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -92,20 +99,7 @@ class StaleSweeperTest {
   @DisplayName("thousands of stale keys are listed page by page and deleted in transactions of at most 128")
   void largeSweepIsBatched() throws Exception {
     try (CacheWriter writer = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
-      // an earlier life's keys, written in batches to be quick
-      try (CacheWriter earlier = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
-        for (int i = 0; i < 2500; i++) {
-          earlier.put(CacheKeys.node(C1, String.format("node-%05d", i)), utf8("old"));
-        }
-        earlier.flush().get(30, TimeUnit.SECONDS);
-      }
-      Set<String> keep = new HashSet<>();
-      for (int i = 0; i < 2500; i += 10) {
-        String key = CacheKeys.node(C1, String.format("node-%05d", i));
-        writer.put(key, utf8("new"));
-        keep.add(key);
-      }
-      writer.flush().get(30, TimeUnit.SECONDS);
+      Set<String> keep = earlierLifeThenEveryNth(writer, 2500, 10);
       long batchesBefore = writer.stats().batches();
       long before = etcd.revision();
 
@@ -126,6 +120,72 @@ class StaleSweeperTest {
       long batches = writer.stats().batches() - batchesBefore;
       assertThat(batches).isGreaterThanOrEqualTo(18);
       assertThat(etcd.revision() - before).isEqualTo(batches); // one revision per transaction
+    }
+  }
+
+  @Test
+  @DisplayName("a compaction between two pages of the listing: the sweeper lists again from the current revision and still deletes exactly the stale keys")
+  void compactionMidListingListsAgain() throws Exception {
+    try (CacheWriter writer = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
+      // 1200 keys: more than one page of the listing
+      Set<String> keep = earlierLifeThenEveryNth(writer, 1200, 2);
+
+      AtomicInteger compactions = new AtomicInteger();
+      Client compactingBetweenPages = compactingBeforeFirstPinnedRead(client, compactions);
+      int deleted = new StaleSweeper(compactingBetweenPages, writer, Duration.ofSeconds(30)).sweep(CacheType.NODES, keep);
+
+      assertThat(compactions).hasValue(1);
+      assertThat(deleted).isEqualTo(600);
+      assertThat(etcd.list(CacheType.NODES.prefix(C1))).containsOnlyKeys(keep);
+    }
+  }
+
+  /**
+   * An earlier life's {@code count} node keys of c1 (written in batches to be quick), then this
+   * life's {@code writer} writes every {@code nth} of them again; returns those (the keep set).
+   */
+  private Set<String> earlierLifeThenEveryNth(CacheWriter writer, int count, int nth) throws Exception {
+    try (CacheWriter earlier = CacheWriter.start(client, C1, CacheWriterSettings.defaults())) {
+      for (int i = 0; i < count; i++) {
+        earlier.put(CacheKeys.node(C1, String.format("node-%05d", i)), utf8("old"));
+      }
+      earlier.flush().get(30, TimeUnit.SECONDS);
+    }
+    Set<String> keep = new HashSet<>();
+    for (int i = 0; i < count; i += nth) {
+      String key = CacheKeys.node(C1, String.format("node-%05d", i));
+      writer.put(key, utf8("new"));
+      keep.add(key);
+    }
+    writer.flush().get(30, TimeUnit.SECONDS);
+    return keep;
+  }
+
+  /**
+   * {@code client}, except that the first read pinned to a revision (the second page of a
+   * listing) is preceded by one more write and a compaction up to it, so that revision is gone.
+   */
+  private static Client compactingBeforeFirstPinnedRead(Client client, AtomicInteger compactions) {
+    KV real = client.getKVClient();
+    KV kv = (KV) Proxy.newProxyInstance(KV.class.getClassLoader(), new Class<?>[] {KV.class}, (proxy, method, args) -> {
+      if (method.getName().equals("get") && args.length == 2 && ((GetOption) args[1]).getRevision() != 0
+          && compactions.get() == 0) {
+        long now = real.put(ByteSequence.from(utf8("meshfed-test/bump")), ByteSequence.from(utf8("x")))
+            .get(20, TimeUnit.SECONDS).getHeader().getRevision();
+        real.compact(now).get(20, TimeUnit.SECONDS);
+        compactions.incrementAndGet();
+      }
+      return invoke(method, real, args);
+    });
+    return (Client) Proxy.newProxyInstance(Client.class.getClassLoader(), new Class<?>[] {Client.class},
+        (proxy, method, args) -> method.getName().equals("getKVClient") ? kv : invoke(method, client, args));
+  }
+
+  private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 }
