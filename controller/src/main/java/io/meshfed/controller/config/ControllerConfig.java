@@ -21,7 +21,10 @@ public record ControllerConfig(
     Integer grpcPort,
     Integer reportIntervalSeconds,
     Integer syncAuditSeconds,
-    Integer policyResyncSeconds) {
+    Integer policyResyncSeconds,
+    Integer joinRatePerMinute,
+    Integer tokenRatePerMinute,
+    Integer healthStreamIdleIntervals) {
 
   /** How often sync sessions compare members' listings with their caches (MESHFED_SYNC_AUDIT_SECONDS); 0 = never. */
   public static final int DEFAULT_SYNC_AUDIT_SECONDS = 600;
@@ -37,6 +40,15 @@ public record ControllerConfig(
    */
   /** How often the policy rollout reconciles every member in full (besides the immediate triggers). */
   public static final int DEFAULT_POLICY_RESYNC_SECONDS = 30;
+  /** Join and preflight requests per minute per client IP (MESHFED_JOIN_RATE_PER_MINUTE); 0 = unlimited. */
+  public static final int DEFAULT_JOIN_RATE_PER_MINUTE = 10;
+  /** Token creations per minute per admin certificate (MESHFED_TOKEN_RATE_PER_MINUTE); 0 = unlimited. */
+  public static final int DEFAULT_TOKEN_RATE_PER_MINUTE = 30;
+  /**
+   * Report intervals without a whole report after which a health stream is refused
+   * (MESHFED_HEALTH_STREAM_IDLE_INTERVALS); 0 = never.
+   */
+  public static final int DEFAULT_HEALTH_STREAM_IDLE_INTERVALS = 4;
 
   /** KVStoreMesh's grace between deleting a cluster's config and its data (spec 1.3): agents disconnect first. */
   public static final int DEFAULT_LEAVE_GRACE_SECONDS = 180;
@@ -95,7 +107,13 @@ public record ControllerConfig(
         env.get("MESHFED_SYNC_AUDIT_SECONDS") != null ? parseSeconds("MESHFED_SYNC_AUDIT_SECONDS", env.get("MESHFED_SYNC_AUDIT_SECONDS"))
             : raw.syncAuditSeconds() == null ? DEFAULT_SYNC_AUDIT_SECONDS : raw.syncAuditSeconds(),
         env.get("MESHFED_POLICY_RESYNC_SECONDS") != null ? parseSeconds("MESHFED_POLICY_RESYNC_SECONDS", env.get("MESHFED_POLICY_RESYNC_SECONDS"))
-            : raw.policyResyncSeconds() == null ? DEFAULT_POLICY_RESYNC_SECONDS : raw.policyResyncSeconds());
+            : raw.policyResyncSeconds() == null ? DEFAULT_POLICY_RESYNC_SECONDS : raw.policyResyncSeconds(),
+        env.get("MESHFED_JOIN_RATE_PER_MINUTE") != null ? parseRate("MESHFED_JOIN_RATE_PER_MINUTE", env.get("MESHFED_JOIN_RATE_PER_MINUTE"))
+            : raw.joinRatePerMinute() == null ? DEFAULT_JOIN_RATE_PER_MINUTE : raw.joinRatePerMinute(),
+        env.get("MESHFED_TOKEN_RATE_PER_MINUTE") != null ? parseRate("MESHFED_TOKEN_RATE_PER_MINUTE", env.get("MESHFED_TOKEN_RATE_PER_MINUTE"))
+            : raw.tokenRatePerMinute() == null ? DEFAULT_TOKEN_RATE_PER_MINUTE : raw.tokenRatePerMinute(),
+        env.get("MESHFED_HEALTH_STREAM_IDLE_INTERVALS") != null ? parseRate("MESHFED_HEALTH_STREAM_IDLE_INTERVALS", env.get("MESHFED_HEALTH_STREAM_IDLE_INTERVALS"))
+            : raw.healthStreamIdleIntervals() == null ? DEFAULT_HEALTH_STREAM_IDLE_INTERVALS : raw.healthStreamIdleIntervals());
     c.validate();
     return c;
   }
@@ -154,6 +172,15 @@ public record ControllerConfig(
     if (policyResyncSeconds != null && (policyResyncSeconds < 1 || policyResyncSeconds > 3600)) {
       problems.add("policyResyncSeconds: must be 1-3600");
     }
+    if (joinRatePerMinute != null && (joinRatePerMinute < 0 || joinRatePerMinute > 100_000)) {
+      problems.add("joinRatePerMinute: must be 0 (unlimited) to 100000");
+    }
+    if (tokenRatePerMinute != null && (tokenRatePerMinute < 0 || tokenRatePerMinute > 100_000)) {
+      problems.add("tokenRatePerMinute: must be 0 (unlimited) to 100000");
+    }
+    if (healthStreamIdleIntervals != null && (healthStreamIdleIntervals < 0 || healthStreamIdleIntervals > 1000)) {
+      problems.add("healthStreamIdleIntervals: must be 0 (never) to 1000 report intervals");
+    }
     if (workerPoolSize != null && (workerPoolSize < 1 || workerPoolSize > 256)) {
       problems.add("workerPoolSize: must be 1-256");
     }
@@ -178,6 +205,14 @@ public record ControllerConfig(
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
       throw new ConfigException("MESHFED_REPORT_INTERVAL_SECONDS", "must be a number of seconds (1-3600), got \"" + value + "\"");
+    }
+  }
+
+  private static int parseRate(String field, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(field, "must be a whole number (0 = off), got \"" + value + "\"");
     }
   }
 

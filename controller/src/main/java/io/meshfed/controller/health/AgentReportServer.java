@@ -45,15 +45,18 @@ public final class AgentReportServer {
   private final Function<String, Boolean> isMember;
   private final Clock clock;
   private final int intervalSeconds;
+  private final int idleIntervals;
   /** The open stream of each cluster: a new one (agent restart, reconnect) replaces the old. */
   private final Map<String, GrpcServerRequest<HealthReport, ControllerMessage>> streams = new ConcurrentHashMap<>();
 
   /**
    * @param revoked true for a revoked certificate serial (lower-case hex)
    * @param isMember true when the cluster is a member; blocking (it may read etcd), run on a worker
+   * @param idleIntervals report intervals without a whole report after which a stream is refused; 0 = never
    */
   public AgentReportServer(Vertx vertx, AgentReportStore store, Predicate<String> revoked, Function<String, Boolean> isMember, Clock clock,
-      int intervalSeconds) {
+      int intervalSeconds, int idleIntervals) {
+    this.idleIntervals = idleIntervals;
     this.vertx = vertx;
     this.store = store;
     this.revoked = revoked;
@@ -113,9 +116,36 @@ public final class AgentReportServer {
     LOG.info("cluster={} op=health.stream open=true interval={}s", cluster, intervalSeconds);
     call.response().write(ControllerMessage.newBuilder()
         .setSettings(Settings.newBuilder().setReportIntervalSeconds(intervalSeconds)).build());
-    call.handler(report -> onReport(call, cluster, report));
-    call.exceptionHandler(err -> LOG.debug("cluster={} op=health.stream error=\"{}\"", cluster, err.getMessage()));
+    // A stream that delivers no whole report for this long (stalled mid-frame, silent, or stuck on a
+    // frame the gRPC layer neither decodes nor fails) is refused: it holds a stream, not the cluster.
+    long idleMillis = (long) intervalSeconds * idleIntervals * 1000L;
+    java.util.concurrent.atomic.AtomicLong lastReport = new java.util.concurrent.atomic.AtomicLong(clock.millis());
+    long idleTimer = vertx.setPeriodic(intervalSeconds * 1000L, id -> {
+      if (streams.get(cluster) != call || idleIntervals == 0) {
+        vertx.cancelTimer(id);
+      } else if (clock.millis() - lastReport.get() > idleMillis) {
+        vertx.cancelTimer(id);
+        refuse(call, cluster, RefusalCode.REFUSAL_CODE_INVALID_REPORT,
+            "no whole report for " + idleMillis / 1000 + " s (" + idleIntervals + " report intervals); reconnect");
+      }
+    });
+    call.handler(report -> {
+      lastReport.set(clock.millis());
+      onReport(call, cluster, report);
+    });
+    call.exceptionHandler(err -> {
+      if (err instanceof io.vertx.core.http.StreamResetException || err instanceof io.vertx.core.http.HttpClosedException) {
+        // The agent went away (killed, restarted): nothing to answer.
+        LOG.debug("cluster={} op=health.stream error=\"{}\"", cluster, err.getMessage());
+        streams.remove(cluster, call);
+        endQuietly(call);
+      } else {
+        // An unreadable frame (compressed without an encoding, a bad length, garbage): this stream ends here.
+        refuse(call, cluster, RefusalCode.REFUSAL_CODE_INVALID_REPORT, "unreadable message: " + err.getMessage());
+      }
+    });
     call.endHandler(v -> {
+      vertx.cancelTimer(idleTimer);
       streams.remove(cluster, call);
       LOG.info("cluster={} op=health.stream open=false", cluster);
       endQuietly(call);

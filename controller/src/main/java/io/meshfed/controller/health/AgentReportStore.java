@@ -77,16 +77,8 @@ public final class AgentReportStore {
       List<AgentSnapshot> out = new ArrayList<>();
       for (KeyValue kv : r.getKvs()) {
         String k = kv.getKey().toString(StandardCharsets.UTF_8);
-        try {
-          AgentSnapshot s = Records.fromJson(k, kv.getValue().getBytes(), AgentSnapshot.class);
-          if (s.cluster() != null && k.equals(key(s.cluster()))) {
-            out.add(s);
-          } else {
-            LOG.warn("op=health.read key={} skipped=\"cluster in value does not match the key\"", k);
-          }
-        } catch (RuntimeException e) {
-          LOG.warn("op=health.read key={} skipped=\"{}\"", k, e.getMessage());
-        }
+        io.meshfed.controller.store.ForeignValues.read(k, kv.getValue().getBytes(), AgentSnapshot.class,
+            s -> s.cluster() == null ? null : key(s.cluster())).ifPresent(out::add);
       }
       return out;
     });

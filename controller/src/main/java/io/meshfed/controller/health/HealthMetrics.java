@@ -28,6 +28,21 @@ public final class HealthMetrics {
   private final MultiGauge reportAge = gauge("meshfed_agent_report_age_seconds", "age of the member agent's last report");
   private final MultiGauge expiry = gauge("meshfed_certificate_expiry_timestamp_seconds", "notAfter of each certificate known for a member, Unix seconds");
 
+  {
+    io.micrometer.core.instrument.FunctionCounter.builder("meshfed_foreign_values_skipped", ForeignValuesRef.INSTANCE, r -> r.skipped())
+        .description("values under meshfed/ that listings skipped because they are not what meshfed writes there (see the WARN logs for keys)")
+        .register(registry);
+  }
+
+  /** A strong reference for the counter's function (micrometer holds its object weakly). */
+  private enum ForeignValuesRef {
+    INSTANCE;
+
+    double skipped() {
+      return io.meshfed.controller.store.ForeignValues.skipped();
+    }
+  }
+
   private MultiGauge gauge(String name, String help) {
     return MultiGauge.builder(name).description(help).register(registry);
   }

@@ -81,6 +81,26 @@ public final class ApiServer {
     return this;
   }
 
+  private RateLimiter joinLimit = RateLimiter.perMinute("POST /api/v1/join", 0, java.time.Clock.systemUTC());
+  private RateLimiter preflightLimit = RateLimiter.perMinute("POST /api/v1/join/preflight", 0, java.time.Clock.systemUTC());
+  private RateLimiter tokenLimit = RateLimiter.perMinute("POST /api/v1/tokens", 0, java.time.Clock.systemUTC());
+
+  /**
+   * Limits join and preflight requests per remote IP and token creation per client certificate
+   * (0 = unlimited); over the limit is a 429 with Retry-After.
+   */
+  public ApiServer withRateLimits(int joinPerMinute, int tokensPerMinute, java.time.Clock clock) {
+    this.joinLimit = RateLimiter.perMinute("POST /api/v1/join", joinPerMinute, clock);
+    this.preflightLimit = RateLimiter.perMinute("POST /api/v1/join/preflight", joinPerMinute, clock);
+    this.tokenLimit = RateLimiter.perMinute("POST /api/v1/tokens", tokensPerMinute, clock);
+    return this;
+  }
+
+  private static String remoteIp(RoutingContext ctx) {
+    var a = ctx.request().remoteAddress();
+    return a == null ? "-" : a.hostAddress();
+  }
+
   public Router router() {
     Router r = Router.router(vertx);
     r.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
@@ -91,18 +111,22 @@ public final class ApiServer {
         "bundle", signer.bundle().toPem(),
         "caHash", CertificateInfo.publicKeyPin(signer.bundle().newest()))));
     r.post("/api/v1/join/preflight").handler(ctx -> {
+      preflightLimit.acquire(remoteIp(ctx));
       JoinRequest req = JsonBodies.read(ctx, JoinRequest.class);
       String bearer = bearer(ctx);
       blocking(ctx, 200, () -> Map.of("findings", join.preflight(req, bearer).stream()
           .map(f -> new ApiError.Finding(f.field(), f.message())).toList()));
     });
     r.post("/api/v1/join").handler(ctx -> {
+      joinLimit.acquire(remoteIp(ctx));
       JoinRequest req = JsonBodies.read(ctx, JoinRequest.class);
       String bearer = bearer(ctx);
       blocking(ctx, 201, () -> join.join(req, bearer));
     });
     r.post("/api/v1/tokens").handler(ctx -> {
       admin(ctx);
+      PeerIdentity caller = PeerIdentity.of(ctx);
+      tokenLimit.acquire(caller.commonName() + "/" + caller.serialHex());
       CreateTokenBody body = JsonBodies.read(ctx, CreateTokenBody.class);
       Duration ttl = body.ttl() == null ? TokenService.DEFAULT_TTL : DurationParser.parse("ttl", body.ttl());
       int uses = body.uses() == null ? 1 : body.uses();
@@ -284,6 +308,10 @@ public final class ApiServer {
     } else if (t instanceof JoinService.PreflightFailed p) {
       json(ctx, 422, new ApiError(p.code(), p.getMessage(), p.field(),
           p.findings().stream().map(f -> new ApiError.Finding(f.field(), f.message())).toList()));
+    } else if (t instanceof RateLimiter.Limited l) {
+      LOG.warn("op=api.rate-limited path={} remote={} retryAfter={}s", ctx.request().path(), remoteIp(ctx), l.retryAfterSeconds());
+      ctx.response().putHeader("Retry-After", String.valueOf(l.retryAfterSeconds()));
+      json(ctx, 429, new ApiError(l.code(), l.getMessage(), l.field(), null));
     } else if (t instanceof ApiException a) {
       json(ctx, a.status(), new ApiError(a.code(), a.getMessage(), a.field(), null));
     } else if (t instanceof InvalidValueException v) {
@@ -309,13 +337,18 @@ public final class ApiServer {
         if (m.start() != end) {
           break;
         }
-        long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "d" -> Duration.ofDays(n);
-          case "h" -> Duration.ofHours(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofSeconds(n);
-        });
+        try {
+          long n = Long.parseLong(m.group(1));
+          total = total.plus(switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+          });
+        } catch (ArithmeticException | NumberFormatException e) {
+          // 99999999999999999999d: a 400 naming the field, not a 500.
+          throw ApiException.badRequest(field, "\"" + text + "\" is too large a duration");
+        }
         end = m.end();
       }
       if (text == null || end == 0 || end != text.trim().length()) {

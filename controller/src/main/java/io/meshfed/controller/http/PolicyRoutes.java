@@ -48,7 +48,7 @@ final class PolicyRoutes {
       api.admin(ctx);
       boolean dryRun = "true".equals(ctx.queryParams().get("dryRun"));
       String contentType = ctx.request().getHeader("Content-Type");
-      String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
+      String body = ctx.body() == null || ctx.body().buffer() == null ? "" : JsonBodies.utf8(ctx.body().buffer().getBytes());
       api.blocking(ctx, 200, () -> {
         List<PolicySource> sources = sources(contentType, body);
         return dryRun ? policies.diff(sources) : policies.apply(sources);

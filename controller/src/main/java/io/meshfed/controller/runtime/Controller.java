@@ -184,7 +184,9 @@ public final class Controller implements AutoCloseable {
           sync::status, name -> policyFacts(policyStore, name), clock);
       ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync)
           .withHealth(health, new io.meshfed.controller.health.HealthMetrics())
-          .withPolicies(new PolicyService(store, policyStore, clock, policyRollout::policiesChanged));
+          .withPolicies(new PolicyService(store, policyStore, clock, policyRollout::policiesChanged))
+          .withRateLimits(config.joinRatePerMinute() == null ? ControllerConfig.DEFAULT_JOIN_RATE_PER_MINUTE : config.joinRatePerMinute(),
+              config.tokenRatePerMinute() == null ? ControllerConfig.DEFAULT_TOKEN_RATE_PER_MINUTE : config.tokenRatePerMinute(), clock);
       HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
           // Join clients have no certificate yet: ask for one, verify it if given, require it per route.
           .setClientAuth(ClientAuth.REQUEST)
@@ -194,7 +196,8 @@ public final class Controller implements AutoCloseable {
           .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       io.meshfed.controller.health.AgentReportServer reportServer = new io.meshfed.controller.health.AgentReportServer(vertx, agentReports,
           revocations::isRevoked, name -> store.cluster(name).map(v -> v.value().state() == io.meshfed.controller.store.ClusterRecord.State.JOINED).orElse(false),
-          clock, config.reportIntervalSeconds() == null ? ControllerConfig.DEFAULT_REPORT_INTERVAL_SECONDS : config.reportIntervalSeconds());
+          clock, config.reportIntervalSeconds() == null ? ControllerConfig.DEFAULT_REPORT_INTERVAL_SECONDS : config.reportIntervalSeconds(),
+          config.healthStreamIdleIntervals() == null ? ControllerConfig.DEFAULT_HEALTH_STREAM_IDLE_INTERVALS : config.healthStreamIdleIntervals());
       HttpServer grpc = reportServer.listen(MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
               .setClientAuth(ClientAuth.REQUIRED)
               .setHost(config.listen().host())

@@ -139,7 +139,8 @@ public final class MeshStore implements AutoCloseable {
   public List<TokenRecord> tokens() {
     List<TokenRecord> out = new ArrayList<>();
     for (KeyValue v : list(MeshKeys.TOKENS)) {
-      out.add(Records.fromJson(v.getKey().toString(StandardCharsets.UTF_8), v.getValue().getBytes(), TokenRecord.class));
+      ForeignValues.read(v.getKey().toString(StandardCharsets.UTF_8), v.getValue().getBytes(), TokenRecord.class, t -> MeshKeys.token(t.id()))
+          .ifPresent(out::add);
     }
     return out;
   }
@@ -180,7 +181,9 @@ public final class MeshStore implements AutoCloseable {
   public List<ClusterRecord> clusters() {
     List<ClusterRecord> out = new ArrayList<>();
     for (KeyValue v : list(MeshKeys.CLUSTERS)) {
-      out.add(Records.fromJson(v.getKey().toString(StandardCharsets.UTF_8), v.getValue().getBytes(), ClusterRecord.class));
+      // A value that is not a member record, or names another cluster, is skipped (logged, counted): not a member.
+      ForeignValues.read(v.getKey().toString(StandardCharsets.UTF_8), v.getValue().getBytes(), ClusterRecord.class, c -> MeshKeys.cluster(c.name()))
+          .ifPresent(out::add);
     }
     return out;
   }

@@ -50,6 +50,9 @@ public final class TokenService {
     if (description != null && description.length() > 200) {
       throw ApiException.badRequest("description", "must be at most 200 characters");
     }
+    if (description != null && description.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t')) {
+      throw ApiException.badRequest("description", "must not contain control characters (NUL, newlines, escapes)");
+    }
     JoinToken token = JoinToken.generate();
     Instant now = clock.instant();
     TokenRecord stored = store.createToken(

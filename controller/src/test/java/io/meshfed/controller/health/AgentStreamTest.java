@@ -97,6 +97,11 @@ class AgentStreamTest {
 
   /** The agent certificate join wrote into the member. */
   static CertifiedKey agentIdentity(String cluster) throws Exception {
+    return agentIdentity(sims, cluster);
+  }
+
+  /** The agent certificate join wrote into {@code cluster} of {@code sims}. */
+  static CertifiedKey agentIdentity(SimulatedClusters sims, String cluster) throws Exception {
     try (KubernetesClient k = MemberConnection.fromKubeconfig(sims.cluster(cluster).kubeconfig(), null)) {
       Secret s = k.secrets().inNamespace("meshfed-system").withName("meshfed-agent-tls").get();
       String crt = new String(Base64.getDecoder().decode(s.getData().get("tls.crt")), StandardCharsets.UTF_8);

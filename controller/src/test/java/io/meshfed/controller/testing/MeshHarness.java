@@ -83,7 +83,9 @@ public final class MeshHarness implements AutoCloseable {
   /** As {@link #startController()}, with extra environment for the configuration (e.g. cacheTTL). */
   public Controller startController(Map<String, String> extraEnv) throws Exception {
     // A one-second leave grace instead of KVStoreMesh's three minutes, so tests see the data go.
-    java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1", "MESHFED_GRPC_PORT", "0"));
+    // Rate limits off unless a test turns them on: tests join and create tokens faster than people do.
+    java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1", "MESHFED_GRPC_PORT", "0",
+        "MESHFED_JOIN_RATE_PER_MINUTE", "0", "MESHFED_TOKEN_RATE_PER_MINUTE", "0"));
     env.putAll(extraEnv);
     ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), env, "127.0.0.1:0", null);
     controller = Controller.start(cfg, passphrase(), Clock.systemUTC());
@@ -108,6 +110,8 @@ public final class MeshHarness implements AutoCloseable {
     java.util.Map<String, String> env = new java.util.HashMap<>(ENV);
     env.put("MESHFED_LEAVE_GRACE_SECONDS", "1");
     env.put("MESHFED_GRPC_PORT", "0");
+    env.put("MESHFED_JOIN_RATE_PER_MINUTE", "0");
+    env.put("MESHFED_TOKEN_RATE_PER_MINUTE", "0");
     env.putAll(extraEnv);
     ControllerProcess p = ControllerProcess.start(out.resolve("controller.yaml"), env, Path.of(System.getProperty("meshfed.test.controllerLog", dir.resolve("controller-process.log").toString())));
     useControllerAt(p.port());
@@ -120,6 +124,32 @@ public final class MeshHarness implements AutoCloseable {
     return new CliRunner(ENV).run("join", "--controller", url(), "--token", created.get("token").asText(),
         "--ca-hash", created.get("caHash").asText(), "--kubeconfig", sims.cluster(name).kubeconfig().toString(),
         "--cluster-name", name, "--cluster-id", String.valueOf(id));
+  }
+
+  /**
+   * Bootstraps, starts the controller with {@code extraEnv} and joins simulated members named
+   * {@code members} (cluster IDs 1, 2, ...) through the real CLI; the caller closes the clusters.
+   */
+  public io.meshfed.testkit.simcluster.SimulatedClusters startWithMembers(List<String> etcdEndpoints, Map<String, String> extraEnv, String... members)
+      throws Exception {
+    CliRunner.Result boot = bootstrap(etcdEndpoints);
+    if (boot.exit() != 0) {
+      throw new IllegalStateException("bootstrap failed: " + boot);
+    }
+    startController(extraEnv);
+    var builder = io.meshfed.testkit.simcluster.SimulatedClusters.builder();
+    for (int i = 0; i < members.length; i++) {
+      builder.cluster(members[i], i + 1);
+    }
+    var sims = builder.start();
+    for (int i = 0; i < members.length; i++) {
+      CliRunner.Result r = join(sims, members[i], i + 1);
+      if (r.exit() != 0) {
+        sims.close();
+        throw new IllegalStateException("join of " + members[i] + " failed: " + r);
+      }
+    }
+    return sims;
   }
 
   /** The in-process controller started by {@link #startController()}. */

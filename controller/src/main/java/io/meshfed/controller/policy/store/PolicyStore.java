@@ -61,7 +61,8 @@ public final class PolicyStore {
     List<Versioned<MeshPolicy>> out = new ArrayList<>();
     for (KeyValue v : range(MeshKeys.POLICIES, false)) {
       String key = str(v.getKey());
-      out.add(new Versioned<>(key, Records.fromJson(key, v.getValue().getBytes(), MeshPolicy.class), v.getModRevision(), 0));
+      io.meshfed.controller.store.ForeignValues.read(key, v.getValue().getBytes(), MeshPolicy.class, p -> MeshKeys.POLICIES + p.key())
+          .ifPresent(p -> out.add(new Versioned<>(key, p, v.getModRevision(), 0)));
     }
     return out;
   }
@@ -149,7 +150,7 @@ public final class PolicyStore {
       }
       TxnResponse r = await(kv.txn().Then(gets.toArray(Op[]::new)).commit(), MeshKeys.POLICY_STATUS);
       r.getGetResponses().forEach(g -> g.getKvs().forEach(v ->
-          out.add(Records.fromJson(str(v.getKey()), v.getValue().getBytes(), PolicyStatusRecord.class))));
+          io.meshfed.controller.store.ForeignValues.read(str(v.getKey()), v.getValue().getBytes(), PolicyStatusRecord.class, null).ifPresent(out::add)));
     }
     return out;
   }
@@ -178,7 +179,7 @@ public final class PolicyStore {
   private List<PolicyStatusRecord> readStatuses(String prefix) {
     List<PolicyStatusRecord> out = new ArrayList<>();
     for (KeyValue v : range(prefix, false)) {
-      out.add(Records.fromJson(str(v.getKey()), v.getValue().getBytes(), PolicyStatusRecord.class));
+      io.meshfed.controller.store.ForeignValues.read(str(v.getKey()), v.getValue().getBytes(), PolicyStatusRecord.class, null).ifPresent(out::add);
     }
     return out;
   }
@@ -210,7 +211,7 @@ public final class PolicyStore {
     String prefix = MeshKeys.POLICY_EVENTS + k.id() + "/";
     List<PolicyEventRecord> out = new ArrayList<>();
     for (KeyValue v : range(prefix, false)) {
-      out.add(Records.fromJson(str(v.getKey()), v.getValue().getBytes(), PolicyEventRecord.class));
+      io.meshfed.controller.store.ForeignValues.read(str(v.getKey()), v.getValue().getBytes(), PolicyEventRecord.class, null).ifPresent(out::add);
     }
     Collections.reverse(out);
     return out;
