@@ -302,8 +302,9 @@ public final class ReportStream {
   }
 
   private void refused(Refusal refusal) {
-    refusals++;
+    // The reason before the count: a reader that sees the count (volatile) then sees the reason.
     lastRefusal = refusal.getCode() + ": " + refusal.getReason();
+    refusals++;
     Duration delay = backoff.next();
     Duration retryAfter = Duration.ofSeconds(refusal.getRetryAfterSeconds());
     if (retryAfter.compareTo(delay) > 0) {
