@@ -156,11 +156,12 @@ public final class CertificateIssuer {
 
   /** A leaf for an existing key pair (used when a peer keeps its key across renewals). */
   public CertifiedKey issueLeaf(CertifiedKey issuer, LeafSpec spec, PublicKey publicKey, PrivateKey privateKey) {
-    X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.O, "meshfed")
-        .addRDN(BCStyle.CN, spec.commonName())
-        .build();
-    Validity v = validityUnder(issuer, spec.validity(), "leaf " + spec.commonName());
+    X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "meshfed");
+    if (spec.commonName() != null) {
+      name.addRDN(BCStyle.CN, spec.commonName());
+    }
+    X500Name subject = name.build();
+    Validity v = validityUnder(issuer, spec.validity(), "leaf " + spec.describe());
     X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         issuer.certificate(), serial(), Date.from(v.notBefore()), Date.from(v.notAfter()), subject, publicKey);
     try {
@@ -192,7 +193,7 @@ public final class CertificateIssuer {
       builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
       builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer.certificate()));
     } catch (CertIOException | GeneralSecurityException e) {
-      throw new PkiException("leaf " + spec.commonName(), "could not build extensions: " + e.getMessage(), e);
+      throw new PkiException("leaf " + spec.describe(), "could not build extensions: " + e.getMessage(), e);
     }
     X509Certificate cert = sign(builder, issuer.privateKey(), KeyType.of(issuer.certificate().getPublicKey()));
     List<X509Certificate> chain = new ArrayList<>();

@@ -9,6 +9,11 @@ import java.util.Objects;
  * What a leaf certificate must say. Servers get DNS/IP subjectAlternativeNames and EKU serverAuth;
  * clients get their identity as CN (e.g. {@code remote-<cluster>}, {@code agent.<cluster>}: etcd and
  * the controller read the CN as the user) and EKU clientAuth.
+ *
+ * <p>A client leaf may have no CN at all ({@link #anonymousClient()}, {@code commonName} null): a
+ * certificate that proves membership of the mesh PKI and no identity. etcd's gRPC proxy needs one
+ * for its upstream connection (it refuses a certificate with a CN, which the etcd server would
+ * take as a user), and a CN-less certificate is also one etcd grants nothing by itself.
  */
 public record LeafSpec(
     Kind kind, String commonName, List<String> dnsNames, List<InetAddress> ipAddresses, Duration validity) {
@@ -27,10 +32,10 @@ public record LeafSpec(
   public LeafSpec {
     Objects.requireNonNull(kind, "kind");
     dnsNames = dnsNames.stream().map(n -> DnsNames.validate("dns", n)).toList();
-    if (commonName == null || commonName.isBlank()) {
+    if (commonName == null ? kind != Kind.CLIENT : commonName.isBlank()) {
       throw new PkiException("cn", "common name must not be empty");
     }
-    if (commonName.length() > 64) {
+    if (commonName != null && commonName.length() > 64) {
       throw new PkiException("cn", "common name is longer than 64 characters (X.509 upper bound)");
     }
     ipAddresses = List.copyOf(ipAddresses);
@@ -51,7 +56,20 @@ public record LeafSpec(
 
   /** A client leaf whose CN is the identity it proves. */
   public static LeafSpec client(String commonName) {
+    if (commonName == null) {
+      throw new PkiException("cn", "common name must not be empty");
+    }
     return new LeafSpec(Kind.CLIENT, commonName, List.of(), List.of(), DEFAULT_VALIDITY);
+  }
+
+  /** A client leaf without a CN (subject {@code O=meshfed} only): it proves no identity. */
+  public static LeafSpec anonymousClient() {
+    return new LeafSpec(Kind.CLIENT, null, List.of(), List.of(), DEFAULT_VALIDITY);
+  }
+
+  /** How errors and logs name this leaf: its CN, or {@code (no CN)}. */
+  public String describe() {
+    return commonName == null ? "(no CN)" : commonName;
   }
 
   public LeafSpec withValidity(Duration newValidity) {

@@ -82,6 +82,19 @@ class CertificateIssuerTest {
   }
 
   @Test
+  @DisplayName("an anonymous client leaf has no CN (subject O=meshfed only), clientAuth only, and chains to its issuer; a server leaf cannot be anonymous")
+  void anonymousClientLeafHasNoCommonName() throws Exception {
+    CertifiedKey root = issuer.createRoot("prod", 1, KeyType.EC_P256, TestPki.days(400));
+    CertifiedKey anon = issuer.issueLeaf(root, LeafSpec.anonymousClient(), KeyType.EC_P256);
+    assertThat(anon.certificate().getSubjectX500Principal().getName()).isEqualTo("O=meshfed");
+    assertThat(anon.certificate().getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+    anon.certificate().verify(root.certificate().getPublicKey(), Fips.PROVIDER);
+    assertThatThrownBy(() -> new LeafSpec(LeafSpec.Kind.SERVER, null, java.util.List.of("a.example"), java.util.List.of(), TestPki.days(1)))
+        .isInstanceOf(PkiException.class).hasMessageContaining("common name must not be empty");
+    assertThatThrownBy(() -> LeafSpec.client(null)).isInstanceOf(PkiException.class).hasMessageContaining("common name must not be empty");
+  }
+
+  @Test
   @DisplayName("a leaf that would outlive its issuer is refused with a clear error")
   void leafNeverOutlivesIssuer() {
     CertifiedKey root = issuer.createRoot("prod", 1, KeyType.EC_P256, TestPki.days(100));

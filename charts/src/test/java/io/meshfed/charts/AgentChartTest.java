@@ -161,4 +161,27 @@ class AgentChartTest {
     });
     assertThat(map(at(svc, "spec.selector"))).containsEntry("app.kubernetes.io/component", "etcd-proxy");
   }
+
+  /**
+   * `meshfed join --etcd-proxy --etcd-proxy-name <fullname>-etcd-proxy` writes Secrets
+   * {@code <name>-upstream} and {@code <name>-server} and points Cilium at Service {@code <name>};
+   * the chart must mount and serve exactly those names for the fullname join tells it (the default
+   * release meshfed-agent has fullname meshfed-agent, and join prints --set fullnameOverride for
+   * any other name).
+   */
+  @Test
+  void etcdProxyNamesMatchWhatJoinWrites() {
+    for (String fullname : List.of("meshfed-agent", "edge")) {
+      String name = fullname + "-etcd-proxy";
+      List<Map<String, Object>> objects = Charts.render(Charts.AGENT, "fullnameOverride: " + fullname + "\n" + WITH_PROXY);
+      Map<String, Object> d = one(objects, "Deployment", name);
+      assertThat(maps(podSpec(d).get("volumes"))).filteredOn(v -> v.containsKey("secret"))
+          .extracting(v -> String.valueOf(at(v, "secret.secretName")))
+          .containsExactlyInAnyOrder(name + "-upstream", name + "-server");
+      assertThat(one(objects, "Service", name)).isNotNull();
+    }
+    assertThat(Charts.notes(Charts.AGENT, "fullnameOverride: edge\n" + WITH_PROXY))
+        .contains("meshfed join --etcd-proxy --etcd-proxy-name edge-etcd-proxy")
+        .contains("edge-etcd-proxy-upstream and edge-etcd-proxy-server");
+  }
 }

@@ -91,7 +91,7 @@ public final class HealthBenchmark {
       for (int i = 2; i <= agents; i++) {
         String name = "m" + i;
         ClusterRecord r = new ClusterRecord(name, i, "uid-" + name, Map.of(), List.of(), ClusterRecord.State.JOINED, now, "bench", null,
-            now.plus(Duration.ofDays(30)), null, List.of(), now.plus(Duration.ofDays(365)), "bench", null, null);
+            now.plus(Duration.ofDays(30)), null, List.of(), now.plus(Duration.ofDays(365)), "bench", null, null, null, null);
         root.getKVClient().put(bytes(MeshKeys.cluster(name)), ByteSequence.from(Records.toJson(r))).get(30, TimeUnit.SECONDS);
       }
       ControllerProcess controller = mesh.startControllerProcess(Map.of("MESHFED_REPORT_INTERVAL_SECONDS", "1", "MESHFED_LOG_LEVEL", "WARN"));

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshfed.api.cluster.ClusterName;
 import io.meshfed.certs.CertificateInfo;
 import io.meshfed.certs.TrustBundle;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import io.meshfed.controller.join.JoinRequest;
 import io.meshfed.controller.member.MemberConnection;
 import io.meshfed.controller.member.MemberDeprovisioner;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -68,6 +70,15 @@ public final class JoinCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Check everything and print the plan; change nothing.")
   boolean dryRun;
 
+  @Option(names = "--etcd-proxy", description = "This member's Cilium agents read the mesh etcd through an etcd gRPC proxy in the member"
+      + " (the agent chart's etcdProxy): the controller issues the proxy's certificates, sets an etcd password for the member and"
+      + " points cilium-clustermesh at the proxy. Changed only by joining again.")
+  boolean etcdProxy;
+
+  @Option(names = "--etcd-proxy-name", paramLabel = "NAME", description = "The proxy's name in the member: <agent chart fullname>-etcd-proxy"
+      + " (default: " + EtcdProxyName.DEFAULT + ", the chart installed as release meshfed-agent). Only with --etcd-proxy.")
+  String etcdProxyName;
+
   @Option(names = {"-o", "--output"}, defaultValue = "table", converter = OutputFormat.Converter.class, paramLabel = "FORMAT")
   OutputFormat output;
 
@@ -86,6 +97,17 @@ public final class JoinCommand implements Callable<Integer> {
       clusterId = Integer.parseInt(clusterIdText.trim());
     } catch (NumberFormatException e) {
       throw CliException.usage("--cluster-id must be a number, got \"" + clusterIdText + "\"");
+    }
+    if (etcdProxyName != null && !etcdProxy) {
+      throw CliException.usage("--etcd-proxy-name needs --etcd-proxy");
+    }
+    Optional<EtcdProxyName> proxy = Optional.empty();
+    if (etcdProxy) {
+      String name = etcdProxyName == null ? EtcdProxyName.DEFAULT : etcdProxyName;
+      EtcdProxyName.check("--etcd-proxy-name", name).ifPresent(f -> {
+        throw CliException.usage(f.message());
+      });
+      proxy = Optional.of(new EtcdProxyName(name));
     }
     Map<String, String> labelMap = new LinkedHashMap<>();
     for (String l : labels) {
@@ -120,7 +142,7 @@ public final class JoinCommand implements Callable<Integer> {
           new JoinRequest.CiliumConfig(facts.ciliumClusterName().orElse(null),
               facts.ciliumClusterId().isPresent() ? String.valueOf(facts.ciliumClusterId().getAsInt()) : null,
               String.valueOf(facts.maxConnectedClusters())),
-          null);
+          null, proxy.map(EtcdProxyName::value).orElse(null));
       List<String[]> findings = new ArrayList<>();
       ClusterName.check("--cluster-name", clusterName).ifPresent(f -> findings.add(new String[] {f.field(), f.message()}));
       // Every message below already starts with its field ("cluster-id: \"2\" is already used ...").
@@ -138,7 +160,7 @@ public final class JoinCommand implements Callable<Integer> {
         findings.add(new String[] {e.field() == null ? "controller" : e.field(), e.getMessage()});
         // (ApiClient already prefixes the field)
       }
-      ProvisioningPlan plan = new MemberProvisioner(clusterName, Clock.systemUTC()).plan(member);
+      ProvisioningPlan plan = new MemberProvisioner(clusterName, Clock.systemUTC(), proxy).plan(member);
       plan.findings().forEach(f -> findings.add(new String[] {f.field(), f.message()}));
       if (!findings.isEmpty()) {
         report(out, "refused", findings, plan, null);
@@ -154,16 +176,15 @@ public final class JoinCommand implements Callable<Integer> {
 
       // 3. Provision the member, then register; undo the member side if registration fails.
       progress("provisioning the least-privilege ServiceAccount in the member");
-      ProvisionedMember provisioned = new MemberProvisioner(clusterName, Clock.systemUTC()).provision(member, MEMBER_TOKEN_TTL, this::progress);
-      JoinRequest withCredentials = new JoinRequest(request.clusterName(), request.clusterId(), request.labels(), request.kubeSystemUid(),
-          request.podCidrs(), request.ciliumConfig(), provisioned.credentials().toJson());
+      ProvisionedMember provisioned = new MemberProvisioner(clusterName, Clock.systemUTC(), proxy).provision(member, MEMBER_TOKEN_TTL, this::progress);
+      JoinRequest withCredentials = request.withCredentials(provisioned.credentials().toJson());
       JsonNode joined;
       try {
         progress("registering " + clusterName + " with the controller");
         joined = api.post("/api/v1/join", withCredentials, token);
       } catch (RuntimeException e) {
         progress("registration failed; removing what this join created in the member");
-        new MemberDeprovisioner(clusterName).deprovision(member, this::progress);
+        new MemberDeprovisioner(clusterName, proxy).deprovision(member, this::progress);
         throw e;
       }
       report(out, "joined", findings, plan, joined);
@@ -193,6 +214,13 @@ public final class JoinCommand implements Callable<Integer> {
         out.println("  controller: register meshfed/clusters/" + clusterName + " (ID " + clusterIdText + "), spend one use of the token");
         out.println("  controller: issue the intermediate CA of " + clusterName + " and the agent certificate agent." + clusterName
             + ", write them into Secret meshfed-system/meshfed-agent-tls");
+        if (etcdProxy) {
+          EtcdProxyName p = new EtcdProxyName(etcdProxyName == null ? EtcdProxyName.DEFAULT : etcdProxyName);
+          out.println("  controller: issue the etcd proxy's CN-less upstream certificate and its serving certificate for "
+              + p.dnsNames().get(0) + ", write them into Secrets meshfed-system/" + p.upstreamSecret() + " and meshfed-system/" + p.serverSecret());
+          out.println("  controller: set a password on etcd user member-" + clusterName + " and point kube-system/cilium-clustermesh at "
+              + p.serviceUrl());
+        }
       }
       case "joined" -> {
         out.println("joined " + clusterName + " (ID " + clusterIdText + ")");

@@ -2,6 +2,7 @@ package io.meshfed.controller.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import io.meshfed.controller.member.MemberConnection;
 import io.meshfed.controller.member.MemberDeprovisioner;
 import io.meshfed.controller.member.StepResult;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +47,20 @@ public final class LeaveCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Map<String, Object>> steps = new ArrayList<>();
+    Optional<EtcdProxyName> proxy = Optional.empty();
     try (ApiClient api = admin.connect(TokenCommand.root(spec))) {
+      // Before the controller forgets the member: whether join gave it an etcd proxy, whose Role
+      // and Secrets the member side removes too.
+      if (kubeconfig != null) {
+        try {
+          String name = api.get("/api/v1/clusters/" + cluster).path("etcdProxy").asText(null);
+          proxy = Optional.ofNullable(name).map(EtcdProxyName::new);
+        } catch (ApiClientException e) {
+          if (e.status() != 404) {
+            throw e;
+          }
+        }
+      }
       JsonNode r = api.delete("/api/v1/clusters/" + cluster + (dryRun ? "?dryRun=true" : ""));
       for (JsonNode s : r.path("steps")) {
         steps.add(step("controller", s.path("step").asText(), s.path("ok").asBoolean(), s.path("message").asText()));
@@ -56,7 +71,7 @@ public final class LeaveCommand implements Callable<Integer> {
         steps.add(step("member", "delete the meshfed-labelled namespace, ServiceAccount, RBAC and Secrets that join created", true, "would run"));
       } else {
         try (KubernetesClient member = MemberConnection.fromKubeconfig(kubeconfig, context)) {
-          for (StepResult s : new MemberDeprovisioner(cluster).deprovision(member, m -> { })) {
+          for (StepResult s : new MemberDeprovisioner(cluster, proxy).deprovision(member, m -> { })) {
             steps.add(step("member", s.step(), s.ok(), s.message()));
           }
         }

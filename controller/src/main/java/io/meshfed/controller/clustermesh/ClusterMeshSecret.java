@@ -1,6 +1,7 @@
 package io.meshfed.controller.clustermesh;
 
 import io.meshfed.certs.TrustBundle;
+import io.meshfed.controller.store.EtcdAuth;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,29 @@ public final class ClusterMeshSecret {
     data.put(CA_FILE, etcdTrust.toPem().getBytes(StandardCharsets.US_ASCII));
     data.put(CERT_FILE, clientCertPem.getBytes(StandardCharsets.US_ASCII));
     data.put(KEY_FILE, clientKeyPem.getBytes(StandardCharsets.US_ASCII));
+    return data;
+  }
+
+  /**
+   * The data for a member whose agents read through its etcd gRPC proxy: every remote's config
+   * names the proxy's in-cluster URL as the only endpoint and carries {@code username:} and
+   * {@code password:} (etcd's client YAML config embeds clientv3.Config, whose JSON tags include
+   * both; Cilium loads these files with it), because the proxy does not forward the certificate
+   * identity. The CA file holds the mesh roots, which the proxy's serving certificate chains to.
+   * The agents still present their certificate: the proxy requires one that chains to the mesh.
+   *
+   * @param password the member etcd user's password (a credential: it goes only into this Secret)
+   */
+  public static Map<String, byte[]> renderProxied(String self, List<String> members, EtcdProxyName proxy, TrustBundle meshBundle,
+      String clientCertPem, String clientKeyPem, String password) {
+    Map<String, byte[]> data = render(self, members, List.of(proxy.serviceUrl()), meshBundle, clientCertPem, clientKeyPem);
+    byte[] config = (etcdConfig(List.of(proxy.serviceUrl())) + "username: " + EtcdAuth.memberUser(self) + "\n"
+        + "password: " + password + "\n").getBytes(StandardCharsets.UTF_8);
+    for (String m : members) {
+      if (!m.equals(self)) {
+        data.put(m, config);
+      }
+    }
     return data;
   }
 

@@ -3,6 +3,7 @@ package io.meshfed.controller.clusters;
 import io.meshfed.api.cluster.ClusterName;
 import io.meshfed.api.kvstore.CacheKeys;
 import io.meshfed.certs.SecretBox;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import io.meshfed.controller.http.ApiException;
 import io.meshfed.controller.join.JoinService;
 import io.meshfed.controller.join.MemberSecretWriter;
@@ -23,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller's side of leave: empties the certificate Secret in the member (best effort, with
- * the member's own ServiceAccount), then in one transaction revokes every certificate issued for
+ * The controller's side of leave: empties the certificate Secrets in the member (the agent's and,
+ * for a proxied member, the etcd proxy's; best effort, with the member's own ServiceAccount), then in one transaction revokes every certificate issued for
  * the cluster, frees its name, ID and uid and deletes its synced Cilium data (cluster config
  * first). Removing the ServiceAccount and RBAC needs the member's admin kubeconfig and is done by
  * the CLI ({@code meshfed leave --kubeconfig}).
@@ -68,21 +69,33 @@ public final class LeaveService {
     ClusterName cn = new ClusterName(name);
     List<String> prefixes = CacheKeys.clusterDataPrefixes(cn);
     List<Step> steps = new ArrayList<>();
+    List<String> memberSecrets = new ArrayList<>(List.of(JoinService.AGENT_SECRET));
+    if (c.proxied()) {
+      EtcdProxyName proxy = new EtcdProxyName(c.etcdProxy());
+      memberSecrets.add(proxy.upstreamSecret());
+      memberSecrets.add(proxy.serverSecret());
+    }
     if (dryRun) {
-      steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", true, "would run"));
+      for (String secret : memberSecrets) {
+        steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + secret + " in the member", true, "would run"));
+      }
       steps.add(new Step("revoke " + c.issuedSerials().size() + " certificate(s)", true, "would run: " + c.issuedSerials()));
       steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), true, "would run"));
       steps.add(new Step("delete meshfed/clusters/" + name + ", its ID " + c.id() + " and uid indexes, "
           + CacheKeys.clusterConfig(cn) + " and " + prefixes, true, "would run"));
       return steps;
     }
-    try {
-      MemberCredentials creds = new io.meshfed.controller.store.SealedSecrets(secrets).credentials(c);
-      writer.update(name, creds, JoinService.AGENT_SECRET_NAMESPACE, JoinService.AGENT_SECRET, Map.of());
-      steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", true, "done"));
-    } catch (RuntimeException e) {
-      steps.add(new Step("empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + JoinService.AGENT_SECRET + " in the member", false,
-          "skipped: " + e.getMessage() + " (the certificates are revoked anyway)"));
+    // The agent's certificate and, for a proxied member, the proxy's certificates: emptied so the
+    // keys do not linger in the member even when no one runs leave with the admin kubeconfig.
+    for (String secret : memberSecrets) {
+      String step = "empty Secret " + JoinService.AGENT_SECRET_NAMESPACE + "/" + secret + " in the member";
+      try {
+        MemberCredentials creds = new io.meshfed.controller.store.SealedSecrets(secrets).credentials(c);
+        writer.update(name, creds, JoinService.AGENT_SECRET_NAMESPACE, secret, Map.of());
+        steps.add(new Step(step, true, "done"));
+      } catch (RuntimeException e) {
+        steps.add(new Step(step, false, "skipped: " + e.getMessage() + " (the certificates are revoked anyway)"));
+      }
     }
     stopSync.accept(name);
     List<RevocationRecord> revoked = new ArrayList<>();
@@ -100,7 +113,7 @@ public final class LeaveService {
     steps.add(new Step("delete its synced Cilium data (" + prefixes.size() + " prefixes) after the agents' grace period", true, "scheduled"));
     try {
       etcdAdmin.withAuth(auth -> auth.removeMemberUser(name));
-      steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), true, "done"));
+      steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), true, c.proxied() ? "done (its password no longer authenticates)" : "done"));
     } catch (RuntimeException e) {
       steps.add(new Step("delete etcd user " + EtcdAuth.memberUser(name), false, e.getMessage() + " (its certificate is revoked anyway)"));
     }

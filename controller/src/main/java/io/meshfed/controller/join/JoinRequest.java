@@ -9,6 +9,9 @@ import java.util.Map;
  * least-privilege ServiceAccount it provisioned there.
  *
  * @param credentials JSON of {@code MemberCredentials}; null for a pre-flight
+ * @param etcdProxy the member's etcd gRPC proxy name ({@code <agent chart fullname>-etcd-proxy}),
+ *     when its Cilium agents are to read the mesh etcd through that proxy; null (the default) when
+ *     they read the mesh etcd directly
  */
 public record JoinRequest(
     String clusterName,
@@ -17,10 +20,16 @@ public record JoinRequest(
     String kubeSystemUid,
     List<String> podCidrs,
     CiliumConfig ciliumConfig,
-    String credentials) {
+    String credentials,
+    String etcdProxy) {
 
   /** The member's {@code kube-system/cilium-config} as read at join; null fields were absent. */
   public record CiliumConfig(String clusterName, String clusterId, String maxConnectedClusters) {}
+
+  /** The same request carrying the member ServiceAccount credentials (the join after the pre-flight). */
+  public JoinRequest withCredentials(String json) {
+    return new JoinRequest(clusterName, clusterId, labels, kubeSystemUid, podCidrs, ciliumConfig, json, etcdProxy);
+  }
 
   public JoinRequest {
     labels = labels == null ? Map.of() : Map.copyOf(labels);

@@ -6,6 +6,8 @@ import io.meshfed.certs.CiliumSecrets;
 import io.meshfed.certs.Pem;
 import io.meshfed.certs.SecretBox;
 import io.meshfed.controller.clusters.ClusterView;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
+import io.meshfed.controller.store.SealedSecrets;
 import io.meshfed.controller.http.ApiException;
 import io.meshfed.controller.member.MemberCredentials;
 import io.meshfed.certs.LeafSpec;
@@ -99,15 +101,19 @@ public final class JoinService {
     CertifiedKey agent = signer.clientLeaf(intermediate, "agent." + name);
     // The member's Cilium agents read the mesh etcd as user member-<name> (certificate CN).
     CertifiedKey etcdClient = signer.rootLeaf(LeafSpec.client(EtcdAuth.memberUser(name)));
-    List<String> serials = List.of(intermediate.certificate().getSerialNumber().toString(16), agent.certificate().getSerialNumber().toString(16),
-        etcdClient.certificate().getSerialNumber().toString(16));
+    List<String> serials = new ArrayList<>(List.of(intermediate.certificate().getSerialNumber().toString(16),
+        agent.certificate().getSerialNumber().toString(16), etcdClient.certificate().getSerialNumber().toString(16)));
+    Optional<EtcdProxyCredentials> proxy = Optional.ofNullable(req.etcdProxy())
+        .map(p -> EtcdProxyCredentials.issue(signer, new EtcdProxyName(p)));
+    proxy.ifPresent(p -> serials.addAll(p.serials()));
+    SealedSecrets sealed = new SealedSecrets(secrets);
     Instant now = clock.instant();
     ClusterRecord record = new ClusterRecord(name, req.clusterId(), req.kubeSystemUid(), req.labels(), req.podCidrs(),
-        ClusterRecord.State.JOINING, now, token.value().id(),
-        new io.meshfed.controller.store.SealedSecrets(secrets).sealCredentials(name, creds),
+        ClusterRecord.State.JOINING, now, token.value().id(), sealed.sealCredentials(name, creds),
         creds.expiresAt(), Pem.encodeCertificate(intermediate.certificate()), serials,
         agent.certificate().getNotAfter().toInstant(), instanceId, Pem.encodeCertificates(etcdClient.certificateAndChain()),
-        new io.meshfed.controller.store.SealedSecrets(secrets).sealEtcdClientKey(name, Pem.encodePrivateKeyInMemory(etcdClient.privateKey())));
+        sealed.sealEtcdClientKey(name, Pem.encodePrivateKeyInMemory(etcdClient.privateKey())),
+        req.etcdProxy(), proxy.map(p -> sealed.sealEtcdPassword(name, p.password())).orElse(null));
     try {
       store.registerJoining(record, token);
     } catch (StoreException e) {
@@ -119,8 +125,17 @@ public final class JoinService {
       writer.update(name, creds, AGENT_SECRET_NAMESPACE, AGENT_SECRET, CiliumSecrets.tls(agent, signer.bundle()));
       boolean wroteCa = writer.updateIfEmpty(creds, "kube-system", "cilium-ca", CiliumSecrets.ciliumCa(intermediate));
       LOG.info("cluster={} op=join.secrets agentSecret={}/{} ciliumCa={}", name, AGENT_SECRET_NAMESPACE, AGENT_SECRET, wroteCa ? "written" : "kept existing");
-      etcdAdmin.withAuth(auth -> auth.ensureMemberUser(name));
-      LOG.info("cluster={} op=join.etcd-user user={}", name, EtcdAuth.memberUser(name));
+      if (proxy.isPresent()) {
+        EtcdProxyCredentials p = proxy.get();
+        writer.update(name, creds, EtcdProxyName.NAMESPACE, p.name().upstreamSecret(), p.upstreamSecret(etcdAdmin.etcdTrust()));
+        writer.update(name, creds, EtcdProxyName.NAMESPACE, p.name().serverSecret(), p.serverSecret(signer.bundle()));
+        LOG.info("cluster={} op=join.etcd-proxy-secrets upstream={}/{} server={}/{}", name, EtcdProxyName.NAMESPACE,
+            p.name().upstreamSecret(), EtcdProxyName.NAMESPACE, p.name().serverSecret());
+        etcdAdmin.withAuth(auth -> auth.ensureMemberUser(name, p.password()));
+      } else {
+        etcdAdmin.withAuth(auth -> auth.ensureMemberUser(name));
+      }
+      LOG.info("cluster={} op=join.etcd-user user={} password={}", name, EtcdAuth.memberUser(name), proxy.isPresent() ? "set" : "none");
     } catch (RuntimeException e) {
       LOG.warn("cluster={} op=join.secrets failed={} rollingBack=true", name, e.getMessage());
       rollback(name, "join failed: " + e.getMessage());
@@ -135,8 +150,17 @@ public final class JoinService {
     membershipChanged.run();
     return new Joined(ClusterView.of(joined), AGENT_SECRET_NAMESPACE + "/" + AGENT_SECRET, List.of(
         "helm install meshfed-agent helm/meshfed-agent -n " + AGENT_SECRET_NAMESPACE + " --set clusterName=" + name
-            + " --set controller.address=" + agentAddress + "   # the agent reports this cluster's health to the controller",
+            + " --set controller.address=" + agentAddress + proxy.map(p -> helmProxyValues(p.name())).orElse("")
+            + "   # the agent reports this cluster's health to the controller"
+            + (proxy.isPresent() ? "; the etcd proxy serves this cluster's Cilium agents" : ""),
         "meshfed status --wait   # exits 0 once every member, this one included, is Healthy"));
+  }
+
+  /** The agent chart values that turn on the proxy join prepared, under the name join gave it. */
+  private String helmProxyValues(EtcdProxyName proxyName) {
+    String fullname = proxyName.chartFullname();
+    return " --set etcdProxy.enabled=true --set 'etcdProxy.endpoints={" + String.join(",", etcdAdmin.endpoints()) + "}'"
+        + (EtcdProxyName.DEFAULT.equals(proxyName.value()) ? "" : " --set fullnameOverride=" + fullname);
   }
 
   private volatile String agentAddress = "<controller-host>:9443";

@@ -4,6 +4,7 @@ import io.meshfed.api.cluster.ClusterId;
 import io.meshfed.api.cluster.ClusterName;
 import io.meshfed.api.cluster.Finding;
 import io.meshfed.api.cluster.MaxConnectedClusters;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import io.meshfed.controller.member.CidrOverlap;
 import io.meshfed.controller.member.PodCidr;
 import io.meshfed.controller.member.PodCidrs;
@@ -86,6 +87,9 @@ public final class JoinValidator {
       for (CidrOverlap o : PodCidrs.overlapsAny(mine, theirs)) {
         findings.add(new Finding("pod CIDR", o.mine().toString(), "overlaps " + o.other() + " of member \"" + m.name() + "\""));
       }
+    }
+    if (req.etcdProxy() != null) {
+      EtcdProxyName.check("etcd-proxy-name", req.etcdProxy()).ifPresent(findings::add);
     }
     for (Map.Entry<String, String> l : req.labels().entrySet()) {
       if (!LABEL_KEY.matcher(l.getKey()).matches() || l.getKey().length() > 316) {

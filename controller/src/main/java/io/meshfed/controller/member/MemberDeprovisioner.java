@@ -2,10 +2,12 @@ package io.meshfed.controller.member;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,7 @@ public final class MemberDeprovisioner {
   private static final Logger LOG = LoggerFactory.getLogger(MemberDeprovisioner.class);
 
   private final String cluster;
+  private final Optional<EtcdProxyName> proxy;
 
   /**
    * A deprovisioner for one member; it keeps no state between calls.
@@ -32,7 +35,13 @@ public final class MemberDeprovisioner {
    * @param cluster the name the member is known by (for logs)
    */
   public MemberDeprovisioner(String cluster) {
+    this(cluster, Optional.empty());
+  }
+
+  /** As {@link #MemberDeprovisioner(String)}; with a proxy, its Role and Secrets go first. */
+  public MemberDeprovisioner(String cluster, Optional<EtcdProxyName> proxy) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.proxy = Objects.requireNonNull(proxy, "proxy");
   }
 
   /**
@@ -43,7 +52,7 @@ public final class MemberDeprovisioner {
    */
   public List<StepResult> deprovision(KubernetesClient adminClient, Consumer<String> progress) {
     Objects.requireNonNull(progress, "progress");
-    List<DesiredObject> objects = new ArrayList<>(MemberObjects.desired());
+    List<DesiredObject> objects = new ArrayList<>(MemberObjects.desired(proxy));
     Collections.reverse(objects);
     List<StepResult> results = new ArrayList<>();
     for (DesiredObject object : objects) {

@@ -14,9 +14,11 @@ import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.RoleRefBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Every object join creates in a member, in creation order (deletion runs in reverse): the
@@ -35,6 +37,14 @@ final class MemberObjects {
   }
 
   static List<DesiredObject> desired() {
+    return desired(Optional.empty());
+  }
+
+  /**
+   * With an etcd proxy, also its Role and binding ({@link MemberRbac#etcdProxyRole}) and its two
+   * Secrets, empty, last: the controller fills them, and a leave deletes them first.
+   */
+  static List<DesiredObject> desired(Optional<EtcdProxyName> proxy) {
     List<DesiredObject> objects = new ArrayList<>();
     objects.add(DesiredObject.of(new NamespaceBuilder().withMetadata(metadata(null, MemberRbac.NAMESPACE)).build()));
     objects.add(DesiredObject.of(new ServiceAccountBuilder()
@@ -47,6 +57,13 @@ final class MemberObjects {
     // A real Cilium cluster already has cilium-ca (Cilium's own CA): it is kept, never overwritten.
     objects.add(new DesiredObject(emptySecret(MemberRbac.KUBE_SYSTEM, MemberRbac.CA_SECRET), null, true));
     objects.add(DesiredObject.of(emptySecret(MemberRbac.NAMESPACE, MemberRbac.AGENT_TLS_SECRET)));
+    proxy.ifPresent(p -> {
+      RbacRole role = MemberRbac.etcdProxyRole(p);
+      objects.add(new DesiredObject(role(role), role, false));
+      objects.add(DesiredObject.of(binding(role)));
+      objects.add(DesiredObject.of(emptySecret(MemberRbac.NAMESPACE, p.upstreamSecret())));
+      objects.add(DesiredObject.of(emptySecret(MemberRbac.NAMESPACE, p.serverSecret())));
+    });
     return List.copyOf(objects);
   }
 

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.meshfed.api.cluster.Finding;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -46,6 +48,7 @@ public final class MemberProvisioner {
   private final String cluster;
   private final AccessReviewer accessReviewer;
   private final MemberTokens tokens;
+  private final Optional<EtcdProxyName> proxy;
 
   /**
    * A provisioner for one member; it keeps no state between calls.
@@ -54,17 +57,23 @@ public final class MemberProvisioner {
    * @param clock   the time a token's lifetime is counted from
    */
   public MemberProvisioner(String cluster, Clock clock) {
+    this(cluster, clock, Optional.empty());
+  }
+
+  /** As {@link #MemberProvisioner(String, Clock)}; with a proxy, also its Role and Secrets ({@link MemberObjects#desired(Optional)}). */
+  public MemberProvisioner(String cluster, Clock clock, Optional<EtcdProxyName> proxy) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.accessReviewer = new AccessReviewer(cluster);
     this.tokens = new MemberTokens(cluster, clock);
+    this.proxy = Objects.requireNonNull(proxy, "proxy");
   }
 
   /** Every object with the action provisioning would take, and why it would be refused; changes nothing. */
   public ProvisioningPlan plan(KubernetesClient client) {
-    List<Finding> findings = new ArrayList<>(accessReviewer.missing(client, ProvisioningAccess.required()));
+    List<Finding> findings = new ArrayList<>(accessReviewer.missing(client, ProvisioningAccess.required(proxy)));
     List<PlannedObject> objects = new ArrayList<>();
     boolean reachable = true;
-    for (DesiredObject desired : MemberObjects.desired()) {
+    for (DesiredObject desired : MemberObjects.desired(proxy)) {
       if (!reachable) {
         objects.add(planned(desired, PlannedObject.Action.UNKNOWN, "member API not reachable"));
         continue;
@@ -121,7 +130,7 @@ public final class MemberProvisioner {
           .collect(Collectors.joining("\n")), plan.findings(), List.of(), null);
     }
 
-    List<DesiredObject> desired = MemberObjects.desired();
+    List<DesiredObject> desired = MemberObjects.desired(proxy);
     List<DesiredObject> created = new ArrayList<>();
     String step = "start";
     try {

@@ -1,5 +1,6 @@
 package io.meshfed.controller.member;
 
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,7 +64,21 @@ public final class MemberRbac {
       new RbacRule(List.of(""), List.of("serviceaccounts/token"), List.of(SERVICE_ACCOUNT), List.of("create"),
           "renew its own short-lived token (TokenRequest) before it expires, without the admin kubeconfig")));
 
+  /** The Role (and binding) of a member joined with an etcd proxy: only the proxy's two Secrets. */
+  public static final String ETCD_PROXY_ROLE_NAME = "meshfed-member-etcd-proxy";
+
   private MemberRbac() {
+  }
+
+  /**
+   * The extra Role a member joined with {@code --etcd-proxy} gets in meshfed-system: get and update
+   * of exactly the proxy's two Secrets, which the controller fills with the proxy's certificates.
+   * Its own Role, so members without a proxy have exactly the rights of {@link #roles()}.
+   */
+  public static RbacRole etcdProxyRole(EtcdProxyName proxy) {
+    return new RbacRole(NAMESPACE, ETCD_PROXY_ROLE_NAME, List.of(
+        new RbacRule(List.of(""), List.of("secrets"), List.of(proxy.upstreamSecret(), proxy.serverSecret()), List.of("get", "update"),
+            "write the etcd proxy's upstream (CN-less) client certificate and its serving certificate")));
   }
 
   /** The three roles, in the order they are created. */

@@ -1,9 +1,11 @@
 package io.meshfed.controller.member;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.meshfed.controller.clustermesh.EtcdProxyName;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,8 +30,13 @@ final class ProvisioningAccess {
   }
 
   static List<ResourceAccess> required() {
+    return required(Optional.empty());
+  }
+
+  /** With an etcd proxy: its objects, and the rights of its Role. */
+  static List<ResourceAccess> required(Optional<EtcdProxyName> proxy) {
     Set<ResourceAccess> accesses = new LinkedHashSet<>();
-    for (DesiredObject desired : MemberObjects.desired()) {
+    for (DesiredObject desired : MemberObjects.desired(proxy)) {
       HasMetadata object = desired.object();
       String group = HasMetadata.getGroup(object.getClass());
       String plural = HasMetadata.getPlural(object.getClass());
@@ -40,10 +47,12 @@ final class ProvisioningAccess {
     accesses.add(ResourceAccess.of("create", "", "serviceaccounts/token", MemberRbac.NAMESPACE,
         MemberRbac.SERVICE_ACCOUNT));
     accesses.add(ResourceAccess.of("get", "", "configmaps", MemberRbac.KUBE_SYSTEM, MemberRbac.CILIUM_CONFIG));
-    for (ResourceAccess granted : MemberRbac.accesses()) {
+    List<ResourceAccess> granted = new ArrayList<>(MemberRbac.accesses());
+    proxy.ifPresent(p -> granted.addAll(MemberRbac.etcdProxyRole(p).accesses()));
+    for (ResourceAccess access : granted) {
       // Holding it for any name implies holding it for one name: ask only once.
-      if (!accesses.contains(granted.anyName())) {
-        accesses.add(granted);
+      if (!accesses.contains(access.anyName())) {
+        accesses.add(access);
       }
     }
     return List.copyOf(new ArrayList<>(accesses));

@@ -111,7 +111,7 @@ public final class Controller implements AutoCloseable {
 
       EtcdAdmin etcdAdmin = new EtcdAdmin(signer, config.etcd().endpoints(), etcdTrust);
       Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerPoolSize()));
-      ClusterMeshSecretReconciler clusterMesh = new ClusterMeshSecretReconciler(store, box, new MemberSecretWriter(), etcdAdmin);
+      ClusterMeshSecretReconciler clusterMesh = new ClusterMeshSecretReconciler(store, box, new MemberSecretWriter(), etcdAdmin, signer.bundle());
       ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "meshfed-sync-markers");
         t.setDaemon(true);

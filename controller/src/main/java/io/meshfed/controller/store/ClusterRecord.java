@@ -14,6 +14,11 @@ import java.util.Map;
  * @param issuedSerials hex serials of every certificate issued for this cluster (revoked on leave)
  * @param etcdClientPem the member's etcd client certificate (CN {@code member-<name>}), which its
  *     Cilium agents use to read the mesh's cache; its key is sealed like the credentials
+ * @param etcdProxy the name of the member's etcd gRPC proxy when its agents read through one
+ *     ({@code join --etcd-proxy}), else null
+ * @param etcdPasswordSealed the password of etcd user {@code member-<name>} when proxied (the proxy
+ *     cannot forward certificate identities, so the agents authenticate by password through it),
+ *     sealed like the credentials; null when not proxied
  */
 public record ClusterRecord(
     String name,
@@ -31,7 +36,9 @@ public record ClusterRecord(
     Instant certificateExpiry,
     String controllerInstance,
     String etcdClientPem,
-    String etcdClientKeySealed) {
+    String etcdClientKeySealed,
+    String etcdProxy,
+    String etcdPasswordSealed) {
 
   /** Where a cluster is in its lifecycle. */
   public enum State {
@@ -47,11 +54,17 @@ public record ClusterRecord(
 
   public ClusterRecord joined(String intermediate, List<String> serials, Instant certExpiry) {
     return new ClusterRecord(name, id, kubeSystemUid, labels, podCidrs, State.JOINED, joinedAt, tokenId, credentialsSealed,
-        credentialExpiry, intermediate, serials, certExpiry, controllerInstance, etcdClientPem, etcdClientKeySealed);
+        credentialExpiry, intermediate, serials, certExpiry, controllerInstance, etcdClientPem, etcdClientKeySealed, etcdProxy, etcdPasswordSealed);
   }
 
   public ClusterRecord withCredentials(String sealed, Instant expiry) {
     return new ClusterRecord(name, id, kubeSystemUid, labels, podCidrs, state, joinedAt, tokenId, sealed, expiry,
-        intermediatePem, issuedSerials, certificateExpiry, controllerInstance, etcdClientPem, etcdClientKeySealed);
+        intermediatePem, issuedSerials, certificateExpiry, controllerInstance, etcdClientPem, etcdClientKeySealed, etcdProxy,
+        etcdPasswordSealed);
+  }
+
+  /** Whether this member's Cilium agents read the mesh etcd through an etcd gRPC proxy. */
+  public boolean proxied() {
+    return etcdProxy != null;
   }
 }

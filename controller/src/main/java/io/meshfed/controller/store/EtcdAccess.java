@@ -50,22 +50,32 @@ public record EtcdAccess(List<String> endpoints, CertifiedKey identity, TrustBun
 
   /** A new jetcd client. The caller closes it (jetcd keeps its own private Vert.x instance). */
   public Client connect() {
+    return Client.builder()
+        .endpoints(endpoints.toArray(String[]::new))
+        .sslContext(sslContext(identity, trust))
+        .connectTimeout(Duration.ofSeconds(5))
+        .retryMaxDuration(Duration.ofSeconds(15))
+        .keepaliveTime(Duration.ofSeconds(30))
+        .keepaliveTimeout(Duration.ofSeconds(10))
+        .build();
+  }
+
+  /**
+   * The gRPC client TLS context meshfed uses towards etcd (and, in tests, towards a member's etcd
+   * proxy): BCJSSE, TLS 1.3/1.2, {@code trust} for the server, and {@code identity} as the client
+   * certificate, or none when null.
+   */
+  public static SslContext sslContext(CertifiedKey identity, TrustBundle trust) {
     Fips.install();
     try {
       SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
           .sslContextProvider(Security.getProvider(Fips.JSSE_PROVIDER))
-          .keyManager(MeshTls.keyManagerFactory(identity))
           .trustManager(MeshTls.trustManagerFactory(trust))
           .protocols("TLSv1.3", "TLSv1.2");
-      SslContext ssl = builder.build();
-      return Client.builder()
-          .endpoints(endpoints.toArray(String[]::new))
-          .sslContext(ssl)
-          .connectTimeout(Duration.ofSeconds(5))
-          .retryMaxDuration(Duration.ofSeconds(15))
-          .keepaliveTime(Duration.ofSeconds(30))
-          .keepaliveTimeout(Duration.ofSeconds(10))
-          .build();
+      if (identity != null) {
+        builder.keyManager(MeshTls.keyManagerFactory(identity));
+      }
+      return builder.build();
     } catch (SSLException e) {
       throw new StoreException("etcd.tls", "cannot build the etcd TLS context: " + e.getMessage(), e);
     }

@@ -10,7 +10,10 @@ import java.util.List;
 
 /**
  * Users and roles in etcd (etcd runs with {@code --client-cert-auth}, so a client certificate's CN
- * is its user name; the random passwords set here are never used or stored).
+ * is its user name; the random passwords {@link #ensureUser} sets are never used or stored). The one
+ * exception is a member whose agents read through an etcd gRPC proxy: the proxy cannot forward a
+ * certificate identity, so that member's user gets a password the controller keeps sealed
+ * ({@link #ensureMemberUser(String, String)}).
  *
  * <ul>
  *   <li>{@code root}: etcd's own root role; needed before auth can be enabled.
@@ -58,6 +61,15 @@ public final class EtcdAuth {
     MeshStore.await(auth.roleGrantPermission(bytes(MEMBER_READER_ROLE), bytes(HEARTBEAT_KEY), ByteSequence.EMPTY, Permission.Type.READ),
         "etcd role " + MEMBER_READER_ROLE);
     ensureUser(memberUser(cluster), MEMBER_READER_ROLE);
+  }
+
+  /**
+   * As {@link #ensureMemberUser(String)}, and sets the user's password, so that the member's agents
+   * can authenticate through an etcd gRPC proxy. Setting it again replaces the old one.
+   */
+  public void ensureMemberUser(String cluster, String password) {
+    ensureMemberUser(cluster);
+    MeshStore.await(auth.userChangePassword(bytes(memberUser(cluster)), bytes(password)), "etcd user " + memberUser(cluster));
   }
 
   /** Deletes a member's etcd user: its certificate reads nothing from then on. */

@@ -43,6 +43,20 @@ class MemberRbacTest {
   }
 
   @Test
+  void theEtcdProxyRoleOnlyGetsAndUpdatesTheProxySecrets() throws IOException {
+    RbacRole role = MemberRbac.etcdProxyRole(new io.meshfed.controller.clustermesh.EtcdProxyName("edge-etcd-proxy"));
+    assertThat(role.accesses()).extracting(ResourceAccess::describe).containsExactlyInAnyOrder(
+        "get secrets named edge-etcd-proxy-upstream in namespace meshfed-system",
+        "update secrets named edge-etcd-proxy-upstream in namespace meshfed-system",
+        "get secrets named edge-etcd-proxy-server in namespace meshfed-system",
+        "update secrets named edge-etcd-proxy-server in namespace meshfed-system");
+    assertThat(Files.readString(locate("docs/member-rbac.md")))
+        .as("docs/member-rbac.md documents the etcd proxy rule")
+        .contains("| Role " + MemberRbac.ETCD_PROXY_ROLE_NAME + " | meshfed-system | core | `secrets` | `<name>-upstream`, `<name>-server` | get, update | "
+            + role.rules().get(0).why() + " |");
+  }
+
+  @Test
   void secretsAreOnlyEverNamedAndNeverCreated() {
     List<ResourceAccess> secrets = MemberRbac.accesses().stream()
         .filter(access -> access.resource().equals("secrets")).toList();

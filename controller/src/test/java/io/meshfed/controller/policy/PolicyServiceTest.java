@@ -66,7 +66,7 @@ class PolicyServiceTest {
 
   void member(String name, Map<String, String> labels) throws Exception {
     ClusterRecord c = new ClusterRecord(name, Integer.parseInt(name.substring(1)), "uid-" + name, labels, List.of(), ClusterRecord.State.JOINED,
-        Instant.EPOCH, null, null, null, null, List.of(), null, null, null, null);
+        Instant.EPOCH, null, null, null, null, List.of(), null, null, null, null, null, null);
     client.getKVClient().put(ByteSequence.from(MeshKeys.cluster(name), StandardCharsets.UTF_8), ByteSequence.from(Records.toJson(c))).get();
   }
 

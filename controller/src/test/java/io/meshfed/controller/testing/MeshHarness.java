@@ -118,12 +118,17 @@ public final class MeshHarness implements AutoCloseable {
     return p;
   }
 
-  /** Joins a simulated cluster through the real CLI with a fresh single-use token; returns the result. */
-  public CliRunner.Result join(io.meshfed.testkit.simcluster.SimulatedClusters sims, String name, int id) throws java.io.IOException {
+  /**
+   * Joins a simulated cluster through the real CLI with a fresh single-use token and {@code extra}
+   * join options; returns the result.
+   */
+  public CliRunner.Result join(io.meshfed.testkit.simcluster.SimulatedClusters sims, String name, int id, String... extra) throws java.io.IOException {
     var created = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli().run("token", "create", "-o", "json").out());
-    return new CliRunner(ENV).run("join", "--controller", url(), "--token", created.get("token").asText(),
+    List<String> args = new java.util.ArrayList<>(List.of("join", "--controller", url(), "--token", created.get("token").asText(),
         "--ca-hash", created.get("caHash").asText(), "--kubeconfig", sims.cluster(name).kubeconfig().toString(),
-        "--cluster-name", name, "--cluster-id", String.valueOf(id));
+        "--cluster-name", name, "--cluster-id", String.valueOf(id)));
+    args.addAll(List.of(extra));
+    return new CliRunner(ENV).run(args.toArray(String[]::new));
   }
 
   /**

@@ -59,9 +59,21 @@ public final class RawApi {
     return send(admin, HttpMethod.GET, path, null, null);
   }
 
+  /** A JSON POST without a client certificate, with a join token as bearer (the join endpoints). */
+  public Answer sendWithBearer(String path, String token, byte[] json) throws Exception {
+    return send(anonymous, HttpMethod.POST, path, "application/json", json, token);
+  }
+
   public Answer send(HttpClient client, HttpMethod method, String path, String contentType, byte[] body) throws Exception {
+    return send(client, method, path, contentType, body, null);
+  }
+
+  private Answer send(HttpClient client, HttpMethod method, String path, String contentType, byte[] body, String bearer) throws Exception {
     RequestOptions ro = new RequestOptions().setMethod(method).setHost("localhost").setPort(mesh.controller().port()).setURI(path)
         .setIdleTimeout(15_000);
+    if (bearer != null) {
+      ro.putHeader("Authorization", "Bearer " + bearer);
+    }
     if (contentType != null) {
       ro.putHeader("Content-Type", contentType);
     }
