@@ -52,8 +52,13 @@ public final class Fips {
     // BCJSSE works only with its own PKIX key and trust managers; code that asks for the default
     // algorithm (Vert.x's PEM path does) must get PKIX, not SunX509.
     Security.setProperty("ssl.KeyManagerFactory.algorithm", "PKIX");
-    // BCJSSE logs every handshake at INFO through java.util.logging; keep warnings only.
+    // BCJSSE logs every handshake at INFO through java.util.logging; keep warnings only, written
+    // as our one-line key=value records rather than JUL's two-line console format.
     BC_JUL_LOGGER.setLevel(java.util.logging.Level.WARNING);
+    if (BC_JUL_LOGGER.getUseParentHandlers()) {
+      BC_JUL_LOGGER.setUseParentHandlers(false);
+      BC_JUL_LOGGER.addHandler(new StructuredJulHandler(() -> System.err));
+    }
     Security.setProperty("ssl.TrustManagerFactory.algorithm", "PKIX");
   }
 

@@ -9,9 +9,11 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.core.ConsoleAppender;
 import java.util.Map;
 import java.util.ServiceLoader;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+@DisplayName("Agent logging set up in code: structured stderr lines, MESHFED_LOG_LEVEL, an operator's logback file wins")
 class AgentLogConfiguratorTest {
 
   @Test

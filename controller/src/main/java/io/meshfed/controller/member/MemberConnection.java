@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * Builds {@link KubernetesClient}s for a member: from the user's kubeconfig (join and leave run
@@ -123,9 +125,16 @@ public final class MemberConnection {
   }
 
   private static KubernetesClient build(Config config, ConnectionSettings settings) {
+    return new KubernetesClientBuilder().withConfig(configure(config, settings, ThreadLocalRandom.current()::nextDouble)).build();
+  }
+
+  /** Timeouts and retries from {@code settings}; retry intervals spread per client ({@link ReconnectJitter}). */
+  static Config configure(Config config, ConnectionSettings settings, DoubleSupplier random) {
     config.setConnectionTimeout(Math.toIntExact(settings.connectTimeout().toMillis()));
     config.setRequestTimeout(Math.toIntExact(settings.requestTimeout().toMillis()));
     config.setRequestRetryBackoffLimit(settings.retries());
-    return new KubernetesClientBuilder().withConfig(config).build();
+    config.setWatchReconnectInterval(ReconnectJitter.spread(ReconnectJitter.WATCH_RECONNECT_MILLIS, random));
+    config.setRequestRetryBackoffInterval(ReconnectJitter.spread(ReconnectJitter.REQUEST_RETRY_MILLIS, random));
+    return config;
   }
 }
