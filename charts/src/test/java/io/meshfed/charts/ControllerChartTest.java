@@ -58,6 +58,7 @@ class ControllerChartTest {
         .containsEntry("MESHFED_LEAVE_GRACE_SECONDS", "180")
         .containsEntry("MESHFED_CACHE_TTL_SECONDS", "0")
         .containsEntry("MESHFED_REPORT_INTERVAL_SECONDS", "10")
+        .containsEntry("MESHFED_LEADER_LEASE_SECONDS", "15")
         .containsKey("MESHFED_JAVA_OPTS")
         .doesNotContainKey("MESHFED_CA_PASSPHRASE");
     assertThat(maps(c.get("ports"))).extracting(p -> p.get("name") + ":" + p.get("containerPort")).containsExactly("https:8443", "grpc:9443");
@@ -128,10 +129,12 @@ class ControllerChartTest {
   }
 
   @Test
-  void replicasDefaultToOneAndNeverOverlapByDefault() {
+  void replicasDefaultToOneAndRollWithTheLeaderHandingOver() {
     Map<String, Object> d = deployment(Charts.render(Charts.CONTROLLER, ""));
     assertThat(at(d, "spec.replicas")).isEqualTo(1);
-    assertThat(at(d, "spec.strategy.type")).isEqualTo("Recreate");
+    // Leader election makes an overlap safe: the old pod revokes its lease on SIGTERM.
+    assertThat(at(d, "spec.strategy.type")).isEqualTo("RollingUpdate");
+    assertThat(at(deployment(Charts.render(Charts.CONTROLLER, "updateStrategy:\n  type: Recreate\n")), "spec.strategy.type")).isEqualTo("Recreate");
     assertThat(at(deployment(Charts.render(Charts.CONTROLLER, "replicas: 3\n")), "spec.replicas")).isEqualTo(3);
   }
 

@@ -47,9 +47,9 @@ class NotesTest {
   }
 
   @Test
-  void controllerNotesWarnAboutReplicasAndExplainBundledEtcd() {
+  void controllerNotesExplainReplicasAndBundledEtcd() {
     String notes = Charts.notes(Charts.CONTROLLER, "replicas: 3\netcd:\n  bundled:\n    enabled: true\n");
-    assertThat(notes).contains("WARNING: replicas=3", "port-forward pod/mf-meshfed-controller-etcd-0 2379:2379",
+    assertThat(notes).contains("NOTE: replicas=3", "(etcd lease of 15 s) and runs sync", "GET /api/v1/leader", "port-forward pod/mf-meshfed-controller-etcd-0 2379:2379",
         "--etcd https://localhost:2379", "mf-meshfed-controller-etcd-server", "mf-meshfed-controller-etcd-peer");
   }
 

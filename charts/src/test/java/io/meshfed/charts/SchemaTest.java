@@ -16,6 +16,7 @@ class SchemaTest {
     return Stream.of(
         Arguments.of(Charts.CONTROLLER, "replicas: -1", "/replicas"),
         Arguments.of(Charts.CONTROLLER, "replicas: two", "/replicas"),
+        Arguments.of(Charts.CONTROLLER, "controller:\n  leaderLeaseSeconds: 1", "/controller/leaderLeaseSeconds"),
         Arguments.of(Charts.CONTROLLER, "bogus: 1", "'bogus'"),
         Arguments.of(Charts.CONTROLLER, "mesh: Bad_Mesh", "/mesh"),
         Arguments.of(Charts.CONTROLLER, "etcd:\n  endpoints: [\"http://etcd:2379\"]", "/etcd/endpoints/0"),

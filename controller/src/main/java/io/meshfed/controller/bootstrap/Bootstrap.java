@@ -135,7 +135,7 @@ public final class Bootstrap {
             rel(layout, Path.of(layout.controllerEtcd() + ".key"))),
         new ControllerConfig.Tls(rel(layout, Path.of(layout.controllerServer() + ".crt")), rel(layout, Path.of(layout.controllerServer() + ".key")),
             rel(layout, layout.bundle())),
-        null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null);
     CliConfig cli = new CliConfig(url, rel(layout, layout.bundle()), rel(layout, Path.of(layout.admin() + ".crt")), rel(layout, Path.of(layout.admin() + ".key")));
     try {
       YamlFiles.write(layout.controllerConfig(), controller);

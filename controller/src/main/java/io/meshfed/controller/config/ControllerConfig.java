@@ -24,7 +24,14 @@ public record ControllerConfig(
     Integer policyResyncSeconds,
     Integer joinRatePerMinute,
     Integer tokenRatePerMinute,
-    Integer healthStreamIdleIntervals) {
+    Integer healthStreamIdleIntervals,
+    Integer leaderLeaseSeconds) {
+
+  /**
+   * TTL of the leader election lease (MESHFED_LEADER_LEASE_SECONDS): a crashed leader is replaced
+   * within about this long; a leader that cannot renew for most of it steps down.
+   */
+  public static final int DEFAULT_LEADER_LEASE_SECONDS = 15;
 
   /** How often sync sessions compare members' listings with their caches (MESHFED_SYNC_AUDIT_SECONDS); 0 = never. */
   public static final int DEFAULT_SYNC_AUDIT_SECONDS = 600;
@@ -113,7 +120,9 @@ public record ControllerConfig(
         env.get("MESHFED_TOKEN_RATE_PER_MINUTE") != null ? parseRate("MESHFED_TOKEN_RATE_PER_MINUTE", env.get("MESHFED_TOKEN_RATE_PER_MINUTE"))
             : raw.tokenRatePerMinute() == null ? DEFAULT_TOKEN_RATE_PER_MINUTE : raw.tokenRatePerMinute(),
         env.get("MESHFED_HEALTH_STREAM_IDLE_INTERVALS") != null ? parseRate("MESHFED_HEALTH_STREAM_IDLE_INTERVALS", env.get("MESHFED_HEALTH_STREAM_IDLE_INTERVALS"))
-            : raw.healthStreamIdleIntervals() == null ? DEFAULT_HEALTH_STREAM_IDLE_INTERVALS : raw.healthStreamIdleIntervals());
+            : raw.healthStreamIdleIntervals() == null ? DEFAULT_HEALTH_STREAM_IDLE_INTERVALS : raw.healthStreamIdleIntervals(),
+        env.get("MESHFED_LEADER_LEASE_SECONDS") != null ? parseSeconds("MESHFED_LEADER_LEASE_SECONDS", env.get("MESHFED_LEADER_LEASE_SECONDS"))
+            : raw.leaderLeaseSeconds() == null ? DEFAULT_LEADER_LEASE_SECONDS : raw.leaderLeaseSeconds());
     c.validate();
     return c;
   }
@@ -180,6 +189,9 @@ public record ControllerConfig(
     }
     if (healthStreamIdleIntervals != null && (healthStreamIdleIntervals < 0 || healthStreamIdleIntervals > 1000)) {
       problems.add("healthStreamIdleIntervals: must be 0 (never) to 1000 report intervals");
+    }
+    if (leaderLeaseSeconds != null && (leaderLeaseSeconds < 2 || leaderLeaseSeconds > 300)) {
+      problems.add("leaderLeaseSeconds: must be 2-300 seconds");
     }
     if (workerPoolSize != null && (workerPoolSize < 1 || workerPoolSize > 256)) {
       problems.add("workerPoolSize: must be 1-256");

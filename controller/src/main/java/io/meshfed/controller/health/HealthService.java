@@ -28,12 +28,12 @@ public final class HealthService {
 
   private final MeshStore store;
   private final AgentReportStore reports;
-  private final Function<String, Optional<SyncStatus>> sync;
+  private final Function<String, Optional<ClusterFacts.SyncFacts>> sync;
   private final Function<String, ClusterFacts.PolicyFacts> policies;
   private final Clock clock;
   private final ConditionHistory history = new ConditionHistory();
 
-  public HealthService(MeshStore store, AgentReportStore reports, Function<String, Optional<SyncStatus>> sync,
+  public HealthService(MeshStore store, AgentReportStore reports, Function<String, Optional<ClusterFacts.SyncFacts>> sync,
       Function<String, ClusterFacts.PolicyFacts> policies, Clock clock) {
     this.store = store;
     this.reports = reports;
@@ -82,14 +82,15 @@ public final class HealthService {
 
   private ClusterHealth judge(ClusterRecord c, Optional<AgentSnapshot> agent, Instant now) {
     ClusterFacts facts = new ClusterFacts(c.name(), c.state() == ClusterRecord.State.JOINED, agent,
-        sync.apply(c.name()).map(HealthService::syncFacts), policies.apply(c.name()), certificates(c));
+        sync.apply(c.name()), policies.apply(c.name()), certificates(c));
     List<Condition> conditions = history.stamp(c.name(), HealthEvaluator.evaluate(facts, now), now);
     Long age = agent.map(a -> Math.max(0, Duration.between(a.receivedAt(), now).toSeconds())).orElse(null);
     return ClusterHealth.of(c.name(), conditions, age, HealthEvaluator.counts(facts),
         HealthEvaluator.allCertificates(facts, agent.filter(a -> !HealthEvaluator.stale(a, now))), agent.orElse(null));
   }
 
-  static ClusterFacts.SyncFacts syncFacts(SyncStatus s) {
+  /** What health judges of a live sync session (the leader's), and what the leader publishes for followers. */
+  public static ClusterFacts.SyncFacts syncFacts(SyncStatus s) {
     Map<String, ClusterFacts.TypeFacts> types = new LinkedHashMap<>();
     for (CacheType t : SYNCED) {
       SyncStatus.TypeSnapshot x = s.snapshot(t);

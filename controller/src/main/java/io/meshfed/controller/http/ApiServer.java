@@ -81,6 +81,14 @@ public final class ApiServer {
     return this;
   }
 
+  private java.util.function.Supplier<Map<String, Object>> leader;
+
+  /** Serves {@code GET /api/v1/leader}: who leads according to etcd, and this replica. */
+  public ApiServer withLeader(java.util.function.Supplier<Map<String, Object>> leader) {
+    this.leader = leader;
+    return this;
+  }
+
   private RateLimiter joinLimit = RateLimiter.perMinute("POST /api/v1/join", 0, java.time.Clock.systemUTC());
   private RateLimiter preflightLimit = RateLimiter.perMinute("POST /api/v1/join/preflight", 0, java.time.Clock.systemUTC());
   private RateLimiter tokenLimit = RateLimiter.perMinute("POST /api/v1/tokens", 0, java.time.Clock.systemUTC());
@@ -209,6 +217,13 @@ public final class ApiServer {
       String name = ctx.pathParam("name");
       blocking(ctx, 200, () -> health.cluster(name)
           .orElseThrow(() -> ApiException.notFound("cluster", "\"" + name + "\" is not a member of the mesh")));
+    });
+    r.get("/api/v1/leader").handler(ctx -> {
+      identified(ctx);
+      if (leader == null) {
+        throw ApiException.notFound("leader", "this controller runs no leader election");
+      }
+      blocking(ctx, 200, () -> leader.get());
     });
     r.get("/metrics").handler(ctx -> {
       identified(ctx);

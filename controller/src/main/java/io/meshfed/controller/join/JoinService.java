@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * token and records the cluster as JOINING (with the serials it will hand out); then the member's
  * Secrets are written; then the record becomes JOINED. A failure in between undoes the record
  * (revoking the serials) and gives the token its use back; a crash in between leaves a JOINING
- * record that {@link #rollbackAbandoned} removes at the next start or the next join of that name.
+ * record that {@link #rollbackAbandoned} removes once a leader sees that replica gone, or at the next join of that name.
  */
 public final class JoinService {
   /** A JOINING record older than this belongs to a join that died. */
@@ -195,18 +196,18 @@ public final class JoinService {
   }
 
   /**
-   * Rolls back JOINING records whose join cannot finish any more: those this process started before
-   * it died (at start, every JOINING record of an earlier life), and those older than
-   * {@link #ABANDONED_AFTER} from any replica.
+   * Rolls back joins that died: a JOINING record older than {@link #ABANDONED_AFTER}, or, when
+   * {@code liveInstances} is given (the leader, when elected), one whose controller instance is not
+   * among the live replicas (that replica died mid-join).
    */
-  public int rollbackAbandoned(boolean atStart) {
+  public int rollbackAbandoned(Set<String> liveInstances) {
     int n = 0;
     for (ClusterRecord c : store.clusters()) {
       if (c.state() != ClusterRecord.State.JOINING) {
         continue;
       }
       boolean stale = c.joinedAt().plus(ABANDONED_AFTER).isBefore(clock.instant());
-      boolean orphanedHere = atStart && !instanceId.equals(c.controllerInstance());
+      boolean orphanedHere = liveInstances != null && !liveInstances.contains(c.controllerInstance());
       if (stale || orphanedHere) {
         rollback(c.name(), "abandoned join (controller restarted or join timed out)");
         n++;

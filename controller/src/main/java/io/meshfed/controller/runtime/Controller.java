@@ -16,9 +16,8 @@ import io.meshfed.controller.clusters.CredentialRenewer;
 import io.meshfed.controller.sync.EtcdCacheSink;
 import io.meshfed.controller.sync.SyncManager;
 import io.meshfed.controller.sync.kv.ClusterDataRemover;
-import io.meshfed.controller.sync.OrphanedClusterData;
-import io.meshfed.controller.sync.kv.Heartbeat;
-import io.meshfed.controller.sync.kv.MarkerSettings;
+import io.meshfed.controller.election.Fence;
+import io.meshfed.controller.election.LeaderElection;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import io.meshfed.controller.clustermesh.ClusterMeshSecretReconciler;
@@ -61,9 +60,6 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
   private static final long REVOCATION_REFRESH_MS = 10_000;
-  private static final long CREDENTIAL_CHECK_MS = 60_000;
-  private static final long CLUSTERMESH_RECONCILE_MS = 300_000;
-  private static final long SYNC_RECONCILE_MS = 30_000;
   /** Lifetime of the member ServiceAccount tokens the controller requests when it renews. */
   public static final java.time.Duration MEMBER_TOKEN_TTL = java.time.Duration.ofHours(1);
 
@@ -74,9 +70,12 @@ public final class Controller implements AutoCloseable {
   private final String instanceId;
 
   private final Runnable stopBackground;
+  private final LeaderElection election;
 
-  private Controller(Vertx vertx, MeshStore store, HttpServer server, HttpServer grpc, String instanceId, Runnable stopBackground) {
+  private Controller(Vertx vertx, MeshStore store, HttpServer server, HttpServer grpc, String instanceId, LeaderElection election,
+      Runnable stopBackground) {
     this.stopBackground = stopBackground;
+    this.election = election;
     this.grpc = grpc;
     this.vertx = vertx;
     this.store = store;
@@ -118,73 +117,67 @@ public final class Controller implements AutoCloseable {
         return t;
       });
       MaxConnectedClusters max = MaxConnectedClusters.of(mesh.maxConnectedClusters());
-      Heartbeat heartbeat = Heartbeat.start(store.client(), MarkerSettings.defaults(), scheduler, clock);
+      // Leader-only work starts when this replica is elected; every write it makes is fenced.
+      LeaderDuties[] duties = new LeaderDuties[1];
+      io.meshfed.controller.health.SyncStatusBoard board = new io.meshfed.controller.health.SyncStatusBoard(store.client().getKVClient());
+      LeaderElection election = new LeaderElection(store.client(), instanceId,
+          java.time.Duration.ofSeconds(config.leaderLeaseSeconds() == null ? ControllerConfig.DEFAULT_LEADER_LEASE_SECONDS : config.leaderLeaseSeconds()),
+          clock, new LeaderElection.Listener() {
+            @Override
+            public void elected(Fence.Token token) {
+              duties[0].elected(token);
+            }
+
+            @Override
+            public void deposed(String reason) {
+              duties[0].deposed(reason);
+            }
+          });
+      Fence fence = election.fence();
       SyncManager sync = new SyncManager(store, box, clock,
-          (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock))
+          (name, id) -> new EtcdCacheSink(store.client(), ClusterName.parse(name), id, max, scheduler, clock, fence))
           .withCacheTtl(java.time.Duration.ofSeconds(config.cacheTtlSeconds()))
           .withAuditInterval(java.time.Duration.ofSeconds(config.syncAuditSeconds() == null ? ControllerConfig.DEFAULT_SYNC_AUDIT_SECONDS : config.syncAuditSeconds()));
+      sync.pause();
       PolicyStore policyStore = new PolicyStore(store.client());
-      PolicyRollout policyRollout = new PolicyRollout(store, policyStore, box, clock,
-          RolloutSettings.defaults().withResyncInterval(java.time.Duration.ofSeconds(config.policyResyncSeconds())));
-      // Membership changes start/stop sync sessions, rewrite every member's cilium-clustermesh
-      // Secret and start/stop policy rollouts, off the request path.
-      Runnable membershipChanged = () -> {
-        policyRollout.membersChanged();
-        vertx.executeBlocking(() -> {
-          sync.reconcile();
-          return clusterMesh.reconcileAll();
-        }, false);
-      };
-      RevocationList revocations = new RevocationList();
-      revocations.addAll(store.revokedSerials());
-      MemberSecretWriter writer = new MemberSecretWriter();
-      TokenService tokens = new TokenService(store, clock);
-      JoinService join = new JoinService(store, tokens, signer, box, writer, clock, instanceId, etcdAdmin, membershipChanged);
+      RolloutSettings rolloutSettings = RolloutSettings.defaults().withResyncInterval(java.time.Duration.ofSeconds(config.policyResyncSeconds()));
       ClusterDataRemover remover = new ClusterDataRemover(store.client(), java.time.Duration.ofSeconds(config.leaveGraceSeconds()), java.time.Duration.ofSeconds(15));
       java.util.function.Consumer<String> removeDataLater = name -> remover.remove(ClusterName.parse(name)).whenComplete((r, err) -> {
         if (err != null) {
-          LOG.warn("cluster={} op=leave.data failed=\"{}\" (swept at the next start)", name, err.getMessage());
+          LOG.warn("cluster={} op=leave.data failed=\"{}\" (swept when a leader is next elected)", name, err.getMessage());
         } else {
           LOG.info("cluster={} op=leave.data deletedKeys={}", name, r.dataKeysDeleted());
         }
       });
-      // A leaving member's managed policies are pruned with its own credentials before they are deleted.
-      java.util.function.Consumer<String> stopMember = name -> {
-        policyRollout.memberLeaving(name);
-        sync.stop(name);
-      };
-      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, membershipChanged, stopMember, removeDataLater);
-      for (String orphan : OrphanedClusterData.find(store)) {
-        LOG.warn("cluster={} op=start.orphan-data removing=true (not a member; left while this controller was down?)", orphan);
-        removeDataLater.accept(orphan);
-      }
-      int rolledBack = join.rollbackAbandoned(true);
-      if (rolledBack > 0) {
-        LOG.warn("op=start rolledBackAbandonedJoins={}", rolledBack);
-      }
-
-      vertx.executeBlocking(() -> {
-        sync.reconcile();
-        return null;
-      }, false);
-      vertx.setPeriodic(SYNC_RECONCILE_MS, id -> vertx.executeBlocking(() -> {
-        sync.reconcile();
-        return null;
-      }, false));
-      vertx.setPeriodic(CLUSTERMESH_RECONCILE_MS, id -> vertx.executeBlocking(clusterMesh::reconcileAll, false));
+      duties[0] = new LeaderDuties(vertx, store, sync, clusterMesh,
+          () -> new PolicyRollout(store, policyStore, box, clock, rolloutSettings),
+          new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL), removeDataLater, scheduler, clock, fence, election::liveInstances,
+          board, policyStore);
+      RevocationList revocations = new RevocationList();
+      revocations.addAll(store.revokedSerials());
+      MemberSecretWriter writer = new MemberSecretWriter();
+      TokenService tokens = new TokenService(store, clock);
+      JoinService join = new JoinService(store, tokens, signer, box, writer, clock, instanceId, etcdAdmin, duties[0]::membershipChanged);
+      duties[0].withJoin(join);
+      LeaveService leave = new LeaveService(store, box, writer, revocations, clock, etcdAdmin, duties[0]::membershipChanged,
+          duties[0]::memberLeaving, removeDataLater);
       vertx.setPeriodic(REVOCATION_REFRESH_MS, id -> vertx.executeBlocking(() -> {
         revocations.addAll(store.revokedSerials());
         return null;
       }, false));
-      policyRollout.start();
-      CredentialRenewer renewer = new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL);
-      vertx.setPeriodic(CREDENTIAL_CHECK_MS, id -> vertx.executeBlocking(renewer::renewDue, false));
       io.meshfed.controller.health.AgentReportStore agentReports = new io.meshfed.controller.health.AgentReportStore(store.client());
       io.meshfed.controller.health.HealthService health = new io.meshfed.controller.health.HealthService(store, agentReports,
-          sync::status, name -> policyFacts(policyStore, name), clock);
+          // The leader judges its live sessions; a follower what the leader last published.
+          name -> election.isLeader() ? sync.status(name).map(io.meshfed.controller.health.HealthService::syncFacts) : board.read(name),
+          name -> policyFacts(policyStore, name), clock);
+      io.meshfed.controller.health.HealthMetrics healthMetrics = new io.meshfed.controller.health.HealthMetrics();
+      io.micrometer.core.instrument.Gauge.builder("meshfed.leader", election, e -> e.isLeader() ? 1 : 0)
+          .description("1 while this controller replica is the leader, else 0")
+          .tag("instance", instanceId).register(healthMetrics.registry());
       ApiServer api = new ApiServer(vertx, store, tokens, join, leave, signer, revocations, sync)
-          .withHealth(health, new io.meshfed.controller.health.HealthMetrics())
-          .withPolicies(new PolicyService(store, policyStore, clock, policyRollout::policiesChanged))
+          .withHealth(health, healthMetrics)
+          .withPolicies(new PolicyService(store, policyStore, clock, duties[0]::policiesChanged))
+          .withLeader(() -> leaderView(election))
           .withRateLimits(config.joinRatePerMinute() == null ? ControllerConfig.DEFAULT_JOIN_RATE_PER_MINUTE : config.joinRatePerMinute(),
               config.tokenRatePerMinute() == null ? ControllerConfig.DEFAULT_TOKEN_RATE_PER_MINUTE : config.tokenRatePerMinute(), clock);
       HttpServerOptions options = MeshTls.mutualTlsServer(new HttpServerOptions(), serverIdentity, clientTrust)
@@ -205,12 +198,15 @@ public final class Controller implements AutoCloseable {
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       String advertisedHost = config.advertiseUrl() == null ? config.listen().host() : java.net.URI.create(config.advertiseUrl()).getHost();
       join.withAgentAddress(advertisedHost + ":" + grpc.actualPort());
+      // Campaign once the API serves: one transaction; a single replica wins it and has started
+      // its leader work when this returns. Followers serve the API and gRPC all the same.
+      election.start();
       LOG.info("op=start listening=https://{}:{} grpc={}:{} mesh={} members={}", config.listen().host(), server.actualPort(),
           config.listen().host(), grpc.actualPort(), mesh.name(), store.clusters().size());
-      return new Controller(vertx, store, server, grpc, instanceId, () -> {
-        policyRollout.close();
+      return new Controller(vertx, store, server, grpc, instanceId, election, () -> {
+        election.close();
+        duties[0].close();
         sync.close();
-        heartbeat.close();
         scheduler.shutdownNow();
       });
     } catch (Exception e) {
@@ -232,6 +228,11 @@ public final class Controller implements AutoCloseable {
     return instanceId;
   }
 
+  /** Whether this replica leads now (runs sync, policy rollout and the other leader work). */
+  public boolean isLeader() {
+    return election.isLeader();
+  }
+
   @Override
   public void close() {
     LOG.info("op=stop instance={}", instanceId);
@@ -245,6 +246,22 @@ public final class Controller implements AutoCloseable {
     } finally {
       store.close();
     }
+  }
+
+  /** {@code GET /api/v1/leader}: the leader as etcd says, and this replica's part. */
+  private static java.util.Map<String, Object> leaderView(LeaderElection election) {
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("leader", election.observedLeader().orElse(null));
+    java.util.Map<String, Object> self = new java.util.LinkedHashMap<>();
+    self.put("instance", election.instanceId());
+    self.put("leader", election.isLeader());
+    election.term().ifPresent(t -> {
+      self.put("since", t.since().toString());
+      self.put("token", t.token().revision());
+    });
+    out.put("self", self);
+    out.put("leaseSeconds", election.ttl().toSeconds());
+    return out;
   }
 
   /** A member's policy rollout as health sees it: counts per state and the reasons of the first problems. */

@@ -6,6 +6,7 @@ import io.meshfed.api.cluster.ClusterName;
 import io.meshfed.api.cluster.MaxConnectedClusters;
 import io.meshfed.api.kvstore.CacheType;
 import io.meshfed.api.kvstore.CiliumClusterConfig;
+import io.meshfed.controller.election.Fence;
 import io.meshfed.controller.sync.kv.CacheWriter;
 import io.meshfed.controller.sync.kv.CacheWriterSettings;
 import io.meshfed.controller.sync.kv.MarkerSettings;
@@ -29,10 +30,12 @@ public final class EtcdCacheSink implements CacheSink, AutoCloseable {
   private final Clock clock;
   private volatile SyncMarkers markers;
 
-  public EtcdCacheSink(Client client, ClusterName cluster, int clusterId, MaxConnectedClusters max, ScheduledExecutorService scheduler, Clock clock) {
+  /** @param fence every write of this member (data, canaries, sweeps, cluster config) is fenced by it */
+  public EtcdCacheSink(Client client, ClusterName cluster, int clusterId, MaxConnectedClusters max, ScheduledExecutorService scheduler, Clock clock,
+      Fence fence) {
     this.client = client;
     this.cluster = cluster;
-    this.writer = CacheWriter.start(client, cluster, CacheWriterSettings.defaults());
+    this.writer = CacheWriter.start(client, cluster, CacheWriterSettings.defaults(), fence);
     // serviceExportsEnabled stays absent: meshfed does not export MCS-API ServiceExports (spec 1.3).
     this.config = CiliumClusterConfig.forMeshfedCache(ClusterId.of(clusterId, max), CiliumClusterConfig.ServiceExports.NOT_SUPPORTED);
     this.scheduler = scheduler;

@@ -77,7 +77,29 @@ public final class SyncManager implements AutoCloseable {
     this.sinks = sinks;
   }
 
+  /**
+   * Whether sessions may run: false on a replica that is not the leader. {@link #reconcile} then
+   * starts nothing, so a reconcile queued before a step-down cannot bring sessions back.
+   */
+  private boolean active = true;
+
+  /** Stops every session and starts none until {@link #resume()}: this replica stopped leading. */
+  public synchronized void pause() {
+    active = false;
+    for (String name : Set.copyOf(sessions.keySet())) {
+      stop(name);
+    }
+  }
+
+  /** Lets {@link #reconcile} start sessions again: this replica leads. */
+  public synchronized void resume() {
+    active = true;
+  }
+
   public synchronized void reconcile() {
+    if (!active) {
+      return;
+    }
     MaxConnectedClusters max = MaxConnectedClusters.of(store.mesh().orElseThrow().maxConnectedClusters());
     Set<String> wanted = new HashSet<>();
     for (ClusterRecord c : store.clusters()) {

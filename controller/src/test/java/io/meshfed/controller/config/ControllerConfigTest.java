@@ -69,4 +69,17 @@ class ControllerConfigTest {
     assertThatThrownBy(() -> ControllerConfig.load(file, Map.of(), null, null)).isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> ControllerConfig.load(dir.resolve("missing.yaml"), Map.of(), null, null)).hasMessageContaining("does not exist");
   }
+
+  @Test
+  @DisplayName("leaderLeaseSeconds: 15 by default, from the file or MESHFED_LEADER_LEASE_SECONDS, refused outside 2-300 naming the field")
+  void leaderLease() throws Exception {
+    assertThat(ControllerConfig.load(file, Map.of(), null, null).leaderLeaseSeconds()).isEqualTo(ControllerConfig.DEFAULT_LEADER_LEASE_SECONDS).isEqualTo(15);
+    assertThat(ControllerConfig.load(file, Map.of("MESHFED_LEADER_LEASE_SECONDS", "4"), null, null).leaderLeaseSeconds()).isEqualTo(4);
+    assertThatThrownBy(() -> ControllerConfig.load(file, Map.of("MESHFED_LEADER_LEASE_SECONDS", "1"), null, null))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("leaderLeaseSeconds: ").hasMessageContaining("2-300");
+    assertThatThrownBy(() -> ControllerConfig.load(file, Map.of("MESHFED_LEADER_LEASE_SECONDS", "soon"), null, null))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("MESHFED_LEADER_LEASE_SECONDS: ");
+    Files.writeString(file, Files.readString(file) + "leaderLeaseSeconds: 301\n");
+    assertThatThrownBy(() -> ControllerConfig.load(file, Map.of(), null, null)).hasMessageStartingWith("leaderLeaseSeconds: ");
+  }
 }

@@ -3,43 +3,17 @@ package io.meshfed.controller.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
+import io.meshfed.controller.testing.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Rate limiter: a token bucket per client with a burst, a refill per minute and a bounded number of clients")
 class RateLimiterTest {
-  /** A clock that moves only when told. */
-  static final class FakeClock extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   @DisplayName("a burst goes through, the next waits for the refill (Retry-After in whole seconds), other clients are not affected")
   void burstThenRefill() {
-    FakeClock clock = new FakeClock();
+    ManualClock clock = new ManualClock();
     RateLimiter l = new RateLimiter("POST /api/v1/join", 10, 5, 100, clock);
     for (int i = 0; i < 5; i++) {
       assertThat(l.tryAcquire("10.0.0.1")).as("request %d of the burst", i).isZero();
@@ -63,7 +37,7 @@ class RateLimiterTest {
   @Test
   @DisplayName("over the limit is a 429 TooManyRequests on field rate naming the limit, the route and the wait")
   void limitedIsA429() {
-    FakeClock clock = new FakeClock();
+    ManualClock clock = new ManualClock();
     RateLimiter l = new RateLimiter("POST /api/v1/tokens", 30, 1, 10, clock);
     l.acquire("admin");
     assertThatThrownBy(() -> l.acquire("admin")).isInstanceOfSatisfying(RateLimiter.Limited.class, e -> {
@@ -78,7 +52,7 @@ class RateLimiterTest {
   @Test
   @DisplayName("at most maxKeys buckets: the least recently used client is forgotten (and starts again with a full bucket)")
   void evictsLeastRecentlyUsed() {
-    FakeClock clock = new FakeClock();
+    ManualClock clock = new ManualClock();
     RateLimiter l = new RateLimiter("POST /api/v1/join", 10, 1, 3, clock);
     assertThat(l.tryAcquire("a")).isZero();
     assertThat(l.tryAcquire("b")).isZero();
@@ -97,7 +71,7 @@ class RateLimiterTest {
   @Test
   @DisplayName("0 per minute turns the limiter off; the default burst is half a minute's worth")
   void offAndDefaults() {
-    FakeClock clock = new FakeClock();
+    ManualClock clock = new ManualClock();
     RateLimiter off = RateLimiter.perMinute("POST /api/v1/join", 0, clock);
     for (int i = 0; i < 1000; i++) {
       assertThat(off.tryAcquire("x")).isZero();

@@ -1,6 +1,7 @@
 package io.meshfed.controller.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +17,7 @@ import io.meshfed.controller.testing.MeshHarness;
 import io.meshfed.testkit.etcd.EtcdExtension;
 import io.meshfed.testkit.simcluster.SimulatedClusters;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,12 +87,16 @@ class JoinCrashSafetyTest {
     }
 
     try (ControllerProcess restarted = mesh.startControllerProcess(Map.of())) {
-      try (MeshStore s = root()) {
-        assertThat(s.cluster(cluster)).isEmpty();
-        assertThat(s.clusterById(Integer.parseInt(id))).isEmpty();
-        assertThat(s.token(token.substring(0, 6)).orElseThrow().value().usesLeft()).isEqualTo(1);
-        assertThat(s.list(MeshKeys.REVOKED)).isNotEmpty();
-      }
+      // The killed controller still leads until its election lease runs out (15 s); the restarted
+      // one then leads and rolls back the joins of replicas that are gone (record, then token use).
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        try (MeshStore s = root()) {
+          assertThat(s.cluster(cluster)).isEmpty();
+          assertThat(s.clusterById(Integer.parseInt(id))).isEmpty();
+          assertThat(s.token(token.substring(0, 6)).orElseThrow().value().usesLeft()).isEqualTo(1);
+          assertThat(s.list(MeshKeys.REVOKED)).isNotEmpty();
+        }
+      });
       joinArgs[2] = restarted.url();
       CliRunner.Result again = new CliRunner(MeshHarness.ENV).run(joinArgs);
       assertThat(again.exit()).as(again.toString()).isZero();

@@ -82,17 +82,25 @@ public final class MeshHarness implements AutoCloseable {
 
   /** As {@link #startController()}, with extra environment for the configuration (e.g. cacheTTL). */
   public Controller startController(Map<String, String> extraEnv) throws Exception {
+    controller = startReplica(extraEnv);
+    CliConfig original = CliConfig.load(out.resolve("meshfed.yaml"));
+    cliConfig = dir.resolve("meshfed-test.yaml");
+    YamlFiles.write(cliConfig, new CliConfig(url(), original.trustedCaFile(), original.certFile(), original.keyFile()));
+    return controller;
+  }
+
+  /**
+   * Starts one more controller replica on a free port against the same etcd (the caller closes
+   * it); the CLI config keeps pointing at the controller of {@link #startController}.
+   */
+  public Controller startReplica(Map<String, String> extraEnv) throws Exception {
     // A one-second leave grace instead of KVStoreMesh's three minutes, so tests see the data go.
     // Rate limits off unless a test turns them on: tests join and create tokens faster than people do.
     java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("MESHFED_LEAVE_GRACE_SECONDS", "1", "MESHFED_GRPC_PORT", "0",
         "MESHFED_JOIN_RATE_PER_MINUTE", "0", "MESHFED_TOKEN_RATE_PER_MINUTE", "0"));
     env.putAll(extraEnv);
     ControllerConfig cfg = ControllerConfig.load(out.resolve("controller.yaml"), env, "127.0.0.1:0", null);
-    controller = Controller.start(cfg, passphrase(), Clock.systemUTC());
-    CliConfig original = CliConfig.load(out.resolve("meshfed.yaml"));
-    cliConfig = dir.resolve("meshfed-test.yaml");
-    YamlFiles.write(cliConfig, new CliConfig(url(), original.trustedCaFile(), original.certFile(), original.keyFile()));
-    return controller;
+    return Controller.start(cfg, passphrase(), Clock.systemUTC());
   }
 
   /** Points the CLI config at a controller on {@code port} (in-process or a separate JVM). */

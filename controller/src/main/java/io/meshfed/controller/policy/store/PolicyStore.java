@@ -20,7 +20,9 @@ import io.meshfed.controller.store.Versioned;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,6 +75,22 @@ public final class PolicyStore {
     for (KeyValue v : range(MeshKeys.POLICIES, true)) {
       try {
         out.add(PolicyKey.parseId(str(v.getKey()).substring(MeshKeys.POLICIES.length())));
+      } catch (IllegalArgumentException ignored) {
+        // not a key this version writes; list() reports it if it is unreadable
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every policy's key with the revision it was last changed at, without reading values: what a
+   * leader compares between polls to see changes applied through another replica.
+   */
+  public Map<PolicyKey, Long> revisions() {
+    Map<PolicyKey, Long> out = new HashMap<>();
+    for (KeyValue v : range(MeshKeys.POLICIES, true)) {
+      try {
+        out.put(PolicyKey.parseId(str(v.getKey()).substring(MeshKeys.POLICIES.length())), v.getModRevision());
       } catch (IllegalArgumentException ignored) {
         // not a key this version writes; list() reports it if it is unreadable
       }

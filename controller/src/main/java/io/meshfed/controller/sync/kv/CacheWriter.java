@@ -8,6 +8,8 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
 import io.meshfed.api.cluster.ClusterName;
+import io.meshfed.controller.election.Fence;
+import io.meshfed.controller.election.LeadershipLostException;
 import io.meshfed.controller.sync.kv.EtcdCalls.EtcdCallException;
 import io.meshfed.controller.sync.kv.LeasePool.LostLease;
 import io.meshfed.controller.sync.kv.WriteQueue.Accepted;
@@ -58,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * thread ({@code meshfed-kv-writer-<cluster>}) alone touches the record and the leases and talks
  * to etcd, blocking on jetcd futures with a timeout. jetcd keep-alive callbacks only queue lease
  * losses. Flush futures complete on the callback executor, never on the writer thread.
+ *
+ * <p><b>Fencing.</b> Every transaction carries the {@link Fence}'s compares (the leader key still
+ * has this replica's create revision and value). A refused transaction is not retried: leadership
+ * is gone, so the writer reports it to the fence (the election steps down) and closes itself.
  */
 public final class CacheWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CacheWriter.class);
@@ -67,6 +73,7 @@ public final class CacheWriter implements AutoCloseable {
   private final CacheWriterSettings settings;
   private final WriteQueue queue;
   private final LeasePool leases;
+  private final Fence fence;
   private final Thread thread;
   /** Last bytes this writer committed per key: the skip-unchanged record and the source of re-writes. */
   private final Map<String, ByteSequence> written = new HashMap<>();
@@ -82,8 +89,9 @@ public final class CacheWriter implements AutoCloseable {
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong keysRewritten = new AtomicLong();
 
-  private CacheWriter(Client client, ClusterName cluster, CacheWriterSettings settings, Executor callbacks) {
+  private CacheWriter(Client client, ClusterName cluster, CacheWriterSettings settings, Executor callbacks, Fence fence) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.fence = Objects.requireNonNull(fence, "fence");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.kv = client.getKVClient();
     this.queue = new WriteQueue(cluster.value(), settings.capacity(), callbacks);
@@ -93,15 +101,25 @@ public final class CacheWriter implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts a writer for {@code cluster}; flush futures complete on a shared daemon pool. */
+  /** Starts an unfenced writer for {@code cluster}; flush futures complete on a shared daemon pool. */
   public static CacheWriter start(Client client, ClusterName cluster, CacheWriterSettings settings) {
-    return start(client, cluster, settings, WriterCallbacks.SHARED);
+    return start(client, cluster, settings, WriterCallbacks.SHARED, Fence.unfenced());
   }
 
-  /** Starts a writer for {@code cluster}; flush futures complete on {@code callbacks}. */
+  /** Starts a writer for {@code cluster} whose every transaction is fenced by {@code fence}. */
+  public static CacheWriter start(Client client, ClusterName cluster, CacheWriterSettings settings, Fence fence) {
+    return start(client, cluster, settings, WriterCallbacks.SHARED, fence);
+  }
+
+  /** Starts an unfenced writer for {@code cluster}; flush futures complete on {@code callbacks}. */
   public static CacheWriter start(Client client, ClusterName cluster, CacheWriterSettings settings,
       Executor callbacks) {
-    CacheWriter writer = new CacheWriter(client, cluster, settings, callbacks);
+    return start(client, cluster, settings, callbacks, Fence.unfenced());
+  }
+
+  private static CacheWriter start(Client client, ClusterName cluster, CacheWriterSettings settings,
+      Executor callbacks, Fence fence) {
+    CacheWriter writer = new CacheWriter(client, cluster, settings, callbacks, fence);
     writer.thread.start();
     LOG.info("cluster={} op=writer-start maxBatchOps={} capacity={} leaseTtl={}s keysPerLease={}", cluster,
         settings.maxBatchOps(), settings.capacity(), settings.leaseTtl().toSeconds(), settings.keysPerLease());
@@ -110,6 +128,11 @@ public final class CacheWriter implements AutoCloseable {
 
   public ClusterName cluster() {
     return cluster;
+  }
+
+  /** The fence this writer's transactions carry (its markers use it too). */
+  Fence fence() {
+    return fence;
   }
 
   /**
@@ -272,10 +295,23 @@ public final class CacheWriter implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       rewriteKeysOfLostLeases(keys);
       try {
-        TxnResponse response = EtcdCalls.await(kv.txn().Then(operations(writes)).commit(), settings.requestTimeout());
+        TxnResponse response = EtcdCalls.await(kv.txn().If(fence.compares()).Then(operations(writes)).commit(),
+            settings.requestTimeout());
+        if (!response.isSucceeded()) {
+          throw new LeadershipLostException("etcd refused the fenced batch (the leader key changed)");
+        }
         recordCommitted(writes);
         LOG.debug("cluster={} op=kv-batch ops={} revision={} attempt={}", cluster, writes.size(),
             response.getHeader().getRevision(), attempt);
+        return;
+      } catch (LeadershipLostException e) {
+        if (queue.isClosed()) {
+          return; // stopped with the leader work: nothing to report
+        }
+        LOG.warn("cluster={} op=kv-batch ops={} attempt={} result=fenced action=stop-writer reason=\"{}\"", cluster,
+            writes.size(), attempt, e.getMessage());
+        fence.refused("cluster=" + cluster + " kv-batch: " + e.getMessage());
+        queue.close();
         return;
       } catch (EtcdCallException | RuntimeException e) {
         if (queue.isClosed()) {

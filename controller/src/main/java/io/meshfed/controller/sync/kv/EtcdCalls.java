@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Small helpers around jetcd's futures and errors, shared by the write path. */
-final class EtcdCalls {
+/** Small helpers around jetcd's futures and errors, shared by the write path and the election. */
+public final class EtcdCalls {
   private EtcdCalls() {
   }
 
@@ -49,7 +49,7 @@ final class EtcdCalls {
    * that names an expired or revoked lease fails as a whole, and jetcd's keep-alive reports a
    * lease with TTL 0 the same way.
    */
-  static boolean isLeaseNotFound(Throwable error) {
+  public static boolean isLeaseNotFound(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
         return true;

@@ -3,6 +3,7 @@ package io.meshfed.controller.sync.kv;
 import io.etcd.jetcd.Client;
 import io.meshfed.api.kvstore.CacheKeys;
 import io.meshfed.api.kvstore.KvstoreTimestamps;
+import io.meshfed.controller.election.Fence;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -21,12 +22,18 @@ public final class Heartbeat implements AutoCloseable {
     this.key = key;
   }
 
-  /** Starts writing the heartbeat on {@code scheduler}; see {@link #firstWrite()}. */
+  /** Starts writing the heartbeat, unfenced, on {@code scheduler}; see {@link #firstWrite()}. */
   public static Heartbeat start(Client client, MarkerSettings settings, ScheduledExecutorService scheduler,
       Clock clock) {
+    return start(client, settings, scheduler, clock, Fence.unfenced());
+  }
+
+  /** Starts writing the heartbeat on {@code scheduler}, every put behind {@code fence}. */
+  public static Heartbeat start(Client client, MarkerSettings settings, ScheduledExecutorService scheduler,
+      Clock clock, Fence fence) {
     LeasedKey key = new LeasedKey(client, CacheKeys.heartbeat(),
         () -> KvstoreTimestamps.format(clock.instant()).getBytes(StandardCharsets.US_ASCII), settings.leaseTtl(),
-        settings.heartbeatInterval(), settings.requestTimeout(), scheduler, "-", "heartbeat");
+        settings.heartbeatInterval(), settings.requestTimeout(), scheduler, "-", "heartbeat", fence);
     Heartbeat heartbeat = new Heartbeat(key);
     key.start();
     return heartbeat;

@@ -5,9 +5,12 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
+import io.meshfed.controller.election.Fence;
+import io.meshfed.controller.election.LeadershipLostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * a cluster's config. A lost lease (keep-alive {@code onCompleted} or NOT_FOUND in jetcd 0.8.6, or
  * a put answered "lease not found") is replaced by a new one and the key is put again at once; a
  * failed put is retried with back-off, not only at the next refresh.
+ *
+ * <p>Fenced: each put is a transaction behind the {@link Fence}'s compares. A refused one is not
+ * retried: the fence is told (the election steps down) and the key stops being refreshed.
  *
  * <p>Non-blocking: every step is a jetcd future chained on the given scheduler's tick; at most one
  * put is in flight (a tick arriving meanwhile runs right after it).
@@ -42,6 +48,7 @@ final class LeasedKey implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final CompletableFuture<Void> firstWrite = new CompletableFuture<>();
   private final Backoff backoff;
+  private final Fence fence;
 
   // guarded by this
   private long leaseId;
@@ -52,7 +59,8 @@ final class LeasedKey implements AutoCloseable {
   private ScheduledFuture<?> periodic;
 
   LeasedKey(Client client, String key, Supplier<byte[]> value, Duration ttl, Duration refresh,
-      Duration requestTimeout, ScheduledExecutorService scheduler, String cluster, String op) {
+      Duration requestTimeout, ScheduledExecutorService scheduler, String cluster, String op, Fence fence) {
+    this.fence = fence;
     this.cluster = cluster;
     this.op = op;
     this.key = EtcdCalls.bytes(key);
@@ -113,8 +121,15 @@ final class LeasedKey implements AutoCloseable {
       writing = true;
     }
     lease()
-        .thenCompose(id -> kv.put(key, ByteSequence.from(value.get()), PutOption.builder().withLeaseId(id).build())
-            .thenApply(r -> id))
+        .thenCompose(id -> kv.txn().If(fence.compares())
+            .Then(Op.put(key, ByteSequence.from(value.get()), PutOption.builder().withLeaseId(id).build()))
+            .commit()
+            .thenApply(r -> {
+              if (!r.isSucceeded()) {
+                throw new LeadershipLostException("etcd refused the fenced put (the leader key changed)");
+              }
+              return id;
+            }))
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(this::written);
   }
@@ -147,6 +162,15 @@ final class LeasedKey implements AutoCloseable {
       again = false;
       if (error == null) {
         backoff.reset();
+      } else if (LeadershipLostException.isCause(error)) {
+        if (closed) {
+          return; // stopped with the leader work: nothing to report
+        }
+        LOG.warn("cluster={} op={} key={} result=fenced action=stop reason=\"{}\"", cluster, op, EtcdCalls.text(key),
+            EtcdCalls.unwrap(error).getMessage());
+        fence.refused("cluster=" + cluster + " " + op + ": " + EtcdCalls.unwrap(error).getMessage());
+        close();
+        return;
       } else {
         Throwable cause = EtcdCalls.unwrap(error);
         if (EtcdCalls.isLeaseNotFound(cause)) {

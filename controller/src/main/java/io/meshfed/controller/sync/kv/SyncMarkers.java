@@ -49,7 +49,7 @@ public final class SyncMarkers implements AutoCloseable {
     String cluster = writer.cluster().value();
     LeasedKey key = new LeasedKey(client, CacheKeys.clusterConfig(writer.cluster()), () -> json,
         settings.leaseTtl(), settings.clusterConfigRefresh(), settings.requestTimeout(), scheduler, cluster,
-        "cluster-config");
+        "cluster-config", writer.fence());
     SyncMarkers markers = new SyncMarkers(writer, clock, key);
     key.start();
     return markers;

@@ -1,0 +1,261 @@
+package io.meshfed.controller.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.meshfed.controller.cli.CliRunner;
+import io.meshfed.controller.testing.ControllerProcess;
+import io.meshfed.controller.cli.ApiClient;
+import io.meshfed.controller.cli.ApiClientException;
+import io.meshfed.controller.member.MemberConnection;
+import io.meshfed.controller.runtime.Controller;
+import io.meshfed.controller.store.EtcdAccess;
+import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.testing.CiliumAgentReader;
+import io.meshfed.controller.testing.MeshHarness;
+import io.meshfed.testkit.etcd.EtcdExtension;
+import io.meshfed.testkit.simcluster.SimulatedClusters;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #8 point 1: two controller replicas against one etcd with two joined members. Only the
+ * leader syncs; both serve the API; when the leader goes, the other takes over within the lease
+ * TTL and syncs, with nothing lost or duplicated in the cache.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ControllerFailoverTest {
+  @TempDir static Path tmp;
+  static MeshHarness mesh;
+  static SimulatedClusters sims;
+  static MeshStore root;
+  static Controller follower;
+  static final int LEASE_SECONDS = 4;
+  // Policy resync once an hour: a policy applied on the follower can reach members only through
+  // the leader's poll of the policies' revisions.
+  static final Map<String, String> ENV = Map.of("MESHFED_LEADER_LEASE_SECONDS", String.valueOf(LEASE_SECONDS),
+      "MESHFED_POLICY_RESYNC_SECONDS", "3600");
+  static final Duration POLL_WAIT = Duration.ofSeconds(20);
+  static final ResourceDefinitionContext CNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
+      .withPlural("ciliumnetworkpolicies").withKind("CiliumNetworkPolicy").withNamespaced(true).build();
+  static final Duration WAIT = Duration.ofSeconds(120);
+
+  @RegisterExtension
+  static EtcdExtension etcd = EtcdExtension.singleNode().withTls(() -> {
+    mesh = MeshHarness.prepare(tmp);
+    return mesh.etcdTls();
+  });
+
+  @BeforeAll
+  static void start() throws Exception {
+    sims = mesh.startWithMembers(etcd.endpoints(), ENV, "c1", "c2");
+    follower = mesh.startReplica(ENV);
+    root = new MeshStore(new EtcdAccess(etcd.endpoints(), mesh.mesh.etcdRoot, mesh.mesh.bundle()).connect());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (follower != null) {
+      follower.close();
+    }
+    if (root != null) {
+      root.close();
+    }
+    if (sims != null) {
+      sims.close();
+    }
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
+
+  static JsonNode get(Controller c, String path) throws Exception {
+    mesh.useControllerAt(c.port());
+    try (ApiClient api = mesh.api()) {
+      return api.get(path);
+    }
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("only the leader syncs, both replicas serve the API; the leader closed, the follower leads within the TTL and syncs with nothing lost or duplicated")
+  void failover() throws Exception {
+    Controller leader = mesh.controller();
+    JsonNode seen = get(follower, "/api/v1/leader");
+    assertThat(seen.path("leader").path("instance").asText()).isEqualTo(leader.instanceId());
+    assertThat(seen.path("self").path("leader").asBoolean()).isFalse();
+    assertThat(get(leader, "/api/v1/leader").path("self").path("leader").asBoolean()).isTrue();
+    assertThat(metrics(follower)).contains("meshfed_leader{instance=\"" + follower.instanceId() + "\"} 0.0");
+    assertThat(metrics(leader)).contains("meshfed_leader{instance=\"" + leader.instanceId() + "\"} 1.0");
+
+    for (String c : List.of("c1", "c2")) {
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertAllSynced(leader, c));
+      // The follower runs no session for it: its sync view is a 404.
+      mesh.useControllerAt(follower.port());
+      try (ApiClient api = mesh.api()) {
+        ApiClientException none = catchThrowableOfType(() -> api.get("/api/v1/clusters/" + c + "/sync"), ApiClientException.class);
+        assertThat(none).isNotNull();
+        assertThat(none.status()).isEqualTo(404);
+      }
+    }
+    for (Controller c : List.of(leader, follower)) {
+      assertThat(get(c, "/api/v1/clusters").path("clusters")).hasSize(2);
+      assertThat(get(c, "/api/v1/health").isObject()).isTrue();
+    }
+    // The follower judges sync from what the leader published: the same conditions as the leader's.
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      for (String c : List.of("c1", "c2")) {
+        assertThat(syncConditions(follower, c)).isEqualTo(syncConditions(leader, c))
+            .allSatisfy(cond -> assertThat(cond).doesNotContain("NoSyncSession"));
+      }
+    });
+    assertConformant("c1");
+
+    // A policy applied and deleted through the follower reaches the members through the leader's
+    // poll (2 s), not the hourly resync.
+    mesh.useControllerAt(follower.port());
+    CliRunner.Result applied = mesh.cli().run("policy", "apply", "-f", examples("allow-dns.yaml").toString());
+    assertThat(applied.exit()).as(applied.toString()).isZero();
+    for (String c : List.of("c1", "c2")) {
+      await().atMost(POLL_WAIT).ignoreExceptions().untilAsserted(() -> assertThat(policyIn(c, "production", "allow-dns"))
+          .isNotNull().satisfies(p -> assertThat(p.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "meshfed")));
+    }
+    CliRunner.Result deleted = mesh.cli().run("policy", "delete", "production/allow-dns");
+    assertThat(deleted.exit()).as(deleted.toString()).isZero();
+    for (String c : List.of("c1", "c2")) {
+      await().atMost(POLL_WAIT).ignoreExceptions().untilAsserted(() -> assertThat(policyIn(c, "production", "allow-dns")).isNull());
+    }
+
+    long closedAt = System.nanoTime();
+    mesh.stopController();
+    await().atMost(Duration.ofSeconds(LEASE_SECONDS + 2))
+        .until(() -> get(follower, "/api/v1/leader").path("self").path("leader").asBoolean());
+    Duration took = Duration.ofNanos(System.nanoTime() - closedAt);
+    assertThat(took).as("failover within the lease TTL").isLessThan(Duration.ofSeconds(LEASE_SECONDS));
+    assertThat(get(follower, "/api/v1/leader").path("leader").path("instance").asText()).isEqualTo(follower.instanceId());
+
+    String key = createIdentity("c1", 4101);
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(root.get(key)).isPresent());
+    assertThat(metrics(follower)).contains("meshfed_leader{instance=\"" + follower.instanceId() + "\"} 1.0");
+    for (String c : List.of("c1", "c2")) {
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertAllSynced(follower, c));
+    }
+    assertConformant("c1");
+    assertConformant("c2");
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("a leader process killed with SIGKILL (no lease revoked) is replaced within the TTL plus a tick; sync goes on with nothing lost")
+  void leaderKilled() throws Exception {
+    // Whichever replica leads now hands over to a separate JVM, which is then killed.
+    ControllerProcess process = mesh.startControllerProcess(ENV);
+    try {
+      // After failover() the first controller is stopped and the former follower leads.
+      mesh.stopController();
+      follower.close();
+      mesh.useControllerAt(process.port());
+      await().atMost(WAIT).ignoreExceptions().until(() -> {
+        try (ApiClient api = mesh.api()) {
+          return api.get("/api/v1/leader").path("self").path("leader").asBoolean();
+        }
+      });
+      follower = mesh.startReplica(ENV);
+      assertThat(follower.isLeader()).isFalse();
+
+      process.kill();
+      long killedAt = System.nanoTime();
+      await().atMost(Duration.ofSeconds(LEASE_SECONDS + 10)).until(() -> follower.isLeader());
+      Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+      // The key lives until the killed process's lease expires; one tick (a fifth of the TTL) later
+      // the follower's campaign wins. Slack for a loaded machine: two seconds.
+      assertThat(took).as("failover after SIGKILL").isLessThan(Duration.ofSeconds(LEASE_SECONDS + 3));
+
+      String key = createIdentity("c2", 4102);
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(root.get(key)).isPresent());
+      for (String c : List.of("c1", "c2")) {
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertAllSynced(follower, c));
+      }
+      assertConformant("c1");
+      assertConformant("c2");
+    } finally {
+      process.close();
+    }
+  }
+
+  static Path examples(String file) {
+    Path p = Path.of("..", "examples", "policies", file).toAbsolutePath().normalize();
+    assertThat(p).exists();
+    return p;
+  }
+
+  static GenericKubernetesResource policyIn(String cluster, String namespace, String name) {
+    try (KubernetesClient k = MemberConnection.fromKubeconfig(sims.cluster(cluster).kubeconfig(), null)) {
+      return k.genericKubernetesResources(CNP).inNamespace(namespace).withName(name).get();
+    }
+  }
+
+  /** Each sync-derived condition of the member's health as "type=status/reason". */
+  static List<String> syncConditions(Controller c, String cluster) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode cond : get(c, "/api/v1/clusters/" + cluster + "/health").path("conditions")) {
+      String type = cond.path("type").asText();
+      if (type.endsWith("Synced")) {
+        out.add(type + "=" + cond.path("status").asText() + "/" + cond.path("reason").asText());
+      }
+    }
+    assertThat(out).as("sync conditions of " + cluster).isNotEmpty();
+    return out;
+  }
+
+  static String metrics(Controller c) throws Exception {
+    mesh.useControllerAt(c.port());
+    try (ApiClient api = mesh.api()) {
+      return api.getText("/metrics");
+    }
+  }
+
+  static void assertAllSynced(Controller c, String cluster) throws Exception {
+    JsonNode sync = get(c, "/api/v1/clusters/" + cluster + "/sync");
+    assertThat(sync.path("types").size()).as(sync.toString()).isPositive();
+    sync.path("types").forEach(t -> assertThat(t.path("synced").asBoolean()).as(sync.toString()).isTrue());
+  }
+
+  /** The cache keys of {@code cluster} equal its source objects (nothing missing, nothing extra). */
+  static void assertConformant(String cluster) {
+    try (KubernetesClient k = MemberConnection.fromKubeconfig(sims.cluster(cluster).kubeconfig(), null)) {
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+          CiliumAgentReader.assertConformant(root, cluster, Integer.parseInt(cluster.substring(1)), k, Duration.ofSeconds(10)));
+    }
+  }
+
+  static String createIdentity(String cluster, int offset) {
+    String id = String.valueOf((Integer.parseInt(cluster.substring(1)) << 16) + offset);
+    GenericKubernetesResource identity = new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2")
+        .withKind("CiliumIdentity").withNewMetadata().withName(id).endMetadata()
+        .addToAdditionalProperties("security-labels", Map.of("k8s:app", "failover",
+            "k8s:io.cilium.k8s.policy.cluster", cluster, "k8s:io.kubernetes.pod.namespace", "default"))
+        .build();
+    try (KubernetesClient k = MemberConnection.fromKubeconfig(sims.cluster(cluster).kubeconfig(), null)) {
+      k.genericKubernetesResources(CiliumAgentReader.IDENTITIES).resource(identity).create();
+    }
+    return "cilium/cache/identities/v1/" + cluster + "/id/" + id;
+  }
+}
