@@ -179,12 +179,21 @@ public final class JoinCommand implements Callable<Integer> {
       ProvisionedMember provisioned = new MemberProvisioner(clusterName, Clock.systemUTC(), proxy).provision(member, MEMBER_TOKEN_TTL, this::progress);
       JoinRequest withCredentials = request.withCredentials(provisioned.credentials().toJson());
       JsonNode joined;
+      Optional<EtcdProxyName> joinProxy = proxy;
+      Runnable undoMember = () -> new MemberDeprovisioner(clusterName, joinProxy).deprovision(member, this::progress);
       try {
         progress("registering " + clusterName + " with the controller");
         joined = api.post("/api/v1/join", withCredentials, token);
+      } catch (ApiClientException e) {
+        if (!answerLost(e)) {
+          progress("registration refused; removing what this join created in the member");
+          undoMember.run();
+          throw e;
+        }
+        joined = settleLostAnswer(api, e, undoMember);
       } catch (RuntimeException e) {
         progress("registration failed; removing what this join created in the member");
-        new MemberDeprovisioner(clusterName, proxy).deprovision(member, this::progress);
+        undoMember.run();
         throw e;
       }
       report(out, "joined", findings, plan, joined);
@@ -231,6 +240,72 @@ public final class JoinCommand implements Callable<Integer> {
       default -> { }
     }
     out.flush();
+  }
+
+  /**
+   * How long a join whose answer was lost asks for its outcome: a controller restart, the killed
+   * leader's election lease (15 s by default) and the new leader's rollback of a dead join fit.
+   */
+  static final Duration OUTCOME_WAIT = Duration.ofSeconds(120);
+  static final Duration OUTCOME_POLL = Duration.ofSeconds(2);
+
+  /**
+   * True when the registration may have been committed although no answer says so: no HTTP answer
+   * (connection refused, reset or timed out: the controller may have died after committing) or a
+   * 5xx other than 502 MemberWriteFailed (the one the controller sends after undoing its side).
+   * A 4xx is a refusal: nothing was registered.
+   */
+  static boolean answerLost(ApiClientException e) {
+    return e.status() == 0 || (e.status() >= 500 && e.status() != 502);
+  }
+
+  /**
+   * Asks the controller (with the join's own token) what became of a registration whose answer was
+   * lost, until it says JOINED (the join is complete: report it) or NONE (never registered or rolled
+   * back: undo the member side, fail). Unknown after {@link #OUTCOME_WAIT}: the member side is left
+   * in place, since the mesh may hold the cluster, and the error says how to find out.
+   */
+  private JsonNode settleLostAnswer(ApiClient api, ApiClientException lost, Runnable undoMember) {
+    progress("no answer to the registration (" + lost.getMessage() + "); asking the controller what became of it");
+    long deadline = System.nanoTime() + OUTCOME_WAIT.toNanos();
+    String last = lost.getMessage();
+    while (System.nanoTime() < deadline) {
+      JsonNode o;
+      try {
+        o = api.post("/api/v1/join/outcome", Map.of("clusterName", clusterName), token);
+      } catch (ApiClientException e) {
+        last = e.getMessage();
+        if (e.status() == 401 || e.status() == 403) {
+          break; // the token cannot ask (expired): waiting longer tells nothing
+        }
+        pause();
+        continue;
+      }
+      String state = o.path("state").asText();
+      if (state.equals("JOINED")) {
+        progress("the controller had completed the join");
+        return o.path("joined");
+      }
+      if (state.equals("NONE")) {
+        progress("the controller holds no registration from this join; removing what this join created in the member");
+        undoMember.run();
+        throw lost;
+      }
+      last = "the registration is still JOINING (under way, or waiting for the leader to roll a dead join back)";
+      pause();
+    }
+    throw CliException.failure("the outcome of the join of " + clusterName + " is unknown (" + last + "); what it created in the"
+        + " member was left in place. An admin can run `meshfed clusters`: if " + clusterName + " is listed, the join completed;"
+        + " if not, run this join again with a new token (it reuses the member objects)");
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(OUTCOME_POLL.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.failure("interrupted while asking for the outcome of the join");
+    }
   }
 
   private void progress(String message) {

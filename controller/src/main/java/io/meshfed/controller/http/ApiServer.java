@@ -68,6 +68,9 @@ public final class ApiServer {
   /** Token creation as the API takes it. */
   public record CreateTokenBody(String ttl, Integer uses, String clusterName, String description) {}
 
+  /** Body of {@code POST /api/v1/join/outcome}: the cluster the lost join was for. */
+  public record JoinOutcomeRequest(String clusterName) {}
+
   /** What token creation answers; the only time the secret is shown. */
   public record CreatedToken(String token, String id, String caHash, Instant expiresAt, int uses, String clusterName) {}
 
@@ -92,6 +95,7 @@ public final class ApiServer {
   private RateLimiter joinLimit = RateLimiter.perMinute("POST /api/v1/join", 0, java.time.Clock.systemUTC());
   private RateLimiter preflightLimit = RateLimiter.perMinute("POST /api/v1/join/preflight", 0, java.time.Clock.systemUTC());
   private RateLimiter tokenLimit = RateLimiter.perMinute("POST /api/v1/tokens", 0, java.time.Clock.systemUTC());
+  private RateLimiter outcomeLimit = RateLimiter.perMinute("POST /api/v1/join/outcome", 0, java.time.Clock.systemUTC());
 
   /**
    * Limits join and preflight requests per remote IP and token creation per client certificate
@@ -101,6 +105,8 @@ public final class ApiServer {
     this.joinLimit = RateLimiter.perMinute("POST /api/v1/join", joinPerMinute, clock);
     this.preflightLimit = RateLimiter.perMinute("POST /api/v1/join/preflight", joinPerMinute, clock);
     this.tokenLimit = RateLimiter.perMinute("POST /api/v1/tokens", tokensPerMinute, clock);
+    // A join that lost its answer asks every 2 s for up to 2 minutes: six times the join rate.
+    this.outcomeLimit = RateLimiter.perMinute("POST /api/v1/join/outcome", joinPerMinute * 6, clock);
     return this;
   }
 
@@ -130,6 +136,17 @@ public final class ApiServer {
       JoinRequest req = JsonBodies.read(ctx, JoinRequest.class);
       String bearer = bearer(ctx);
       blocking(ctx, 201, () -> join.join(req, bearer));
+    });
+    // What became of a join whose answer the CLI lost (the controller died or the connection
+    // broke mid-request): authenticated by the join's own token, spent or not.
+    r.post("/api/v1/join/outcome").handler(ctx -> {
+      outcomeLimit.acquire(remoteIp(ctx));
+      JoinOutcomeRequest req = JsonBodies.read(ctx, JoinOutcomeRequest.class);
+      String bearer = bearer(ctx);
+      io.meshfed.api.cluster.ClusterName.check("clusterName", req.clusterName()).ifPresent(f -> {
+        throw ApiException.badRequest(f.field(), f.message());
+      });
+      blocking(ctx, 200, () -> join.outcome(req.clusterName(), bearer));
     });
     r.post("/api/v1/tokens").handler(ctx -> {
       admin(ctx);

@@ -148,13 +148,44 @@ public final class JoinService {
     ClusterRecord joined = joining.value().joined(record.intermediatePem(), serials, record.certificateExpiry());
     store.updateCluster(joining, joined);
     LOG.info("cluster={} op=join.done state=JOINED", name);
+    FaultInjection.crashPoint("join.after-joined");
     membershipChanged.run();
-    return new Joined(ClusterView.of(joined), AGENT_SECRET_NAMESPACE + "/" + AGENT_SECRET, List.of(
+    return new Joined(ClusterView.of(joined), AGENT_SECRET_NAMESPACE + "/" + AGENT_SECRET,
+        nextSteps(name, proxy.map(EtcdProxyCredentials::name)));
+  }
+
+  /** What became of a join, as its CLI learns after losing the answer: done, still under way, or not there. */
+  public record Outcome(String state, Joined joined) {}
+
+  /**
+   * The outcome of the join of {@code clusterName} made with {@code bearer}: {@code JOINED} (with
+   * the answer the join would have given), {@code JOINING} (under way, or dead and waiting for the
+   * leader's rollback) or {@code NONE} (never registered, or rolled back; the member side is the
+   * caller's to undo). A record of that name registered with another token is {@code NONE} too:
+   * it is not this join's.
+   */
+  public Outcome outcome(String clusterName, String bearer) {
+    Versioned<TokenRecord> token = tokens.authenticateSpent(bearer);
+    Optional<Versioned<ClusterRecord>> record = store.cluster(clusterName)
+        .filter(c -> token.value().id().equals(c.value().tokenId()));
+    if (record.isEmpty()) {
+      return new Outcome("NONE", null);
+    }
+    ClusterRecord c = record.get().value();
+    if (c.state() != ClusterRecord.State.JOINED) {
+      return new Outcome("JOINING", null);
+    }
+    return new Outcome("JOINED", new Joined(ClusterView.of(c), AGENT_SECRET_NAMESPACE + "/" + AGENT_SECRET,
+        nextSteps(c.name(), Optional.ofNullable(c.etcdProxy()).map(EtcdProxyName::new))));
+  }
+
+  private List<String> nextSteps(String name, Optional<EtcdProxyName> proxy) {
+    return List.of(
         "helm install meshfed-agent helm/meshfed-agent -n " + AGENT_SECRET_NAMESPACE + " --set clusterName=" + name
-            + " --set controller.address=" + agentAddress + proxy.map(p -> helmProxyValues(p.name())).orElse("")
+            + " --set controller.address=" + agentAddress + proxy.map(this::helmProxyValues).orElse("")
             + "   # the agent reports this cluster's health to the controller"
             + (proxy.isPresent() ? "; the etcd proxy serves this cluster's Cilium agents" : ""),
-        "meshfed status --wait   # exits 0 once every member, this one included, is Healthy"));
+        "meshfed status --wait   # exits 0 once every member, this one included, is Healthy");
   }
 
   /** The agent chart values that turn on the proxy join prepared, under the name join gave it. */

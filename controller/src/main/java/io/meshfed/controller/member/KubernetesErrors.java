@@ -6,7 +6,7 @@ import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 
 /** Short, user-facing descriptions of fabric8 failures (its own messages run to many lines). */
-final class KubernetesErrors {
+public final class KubernetesErrors {
 
   static final int NOT_FOUND = 404;
   static final int CONFLICT = 409;
@@ -51,7 +51,7 @@ final class KubernetesErrors {
   }
 
   /** {@link #summary(KubernetesClientException)} for any failure. */
-  static String summary(RuntimeException e) {
+  public static String summary(RuntimeException e) {
     if (e instanceof KubernetesClientException kubernetes) {
       return summary(kubernetes);
     }

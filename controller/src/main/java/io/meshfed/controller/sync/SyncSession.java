@@ -1,5 +1,6 @@
 package io.meshfed.controller.sync;
 
+import io.meshfed.controller.member.KubernetesErrors;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -227,12 +228,14 @@ public final class SyncSession implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       if (wasReachable) {
-        LOG.warn("cluster={} op=sync.probe reachable=false error=\"{}\" keysKept={}", cluster, e.getMessage(), cacheTtl.isZero());
+        LOG.warn("cluster={} op=sync.probe reachable=false error=\"{}\" keysKept={}", cluster, KubernetesErrors.summary(e),
+            cacheTtl.isZero());
         unreachableSince = clock.instant();
       }
       wasReachable = false;
       status.reachable(false);
-      status.error("member API unreachable: " + e.getMessage());
+      // fabric8's own message is "An error has occurred."; the summary names the cause.
+      status.error("member API unreachable: " + KubernetesErrors.summary(e));
       Instant since = unreachableSince;
       if (!cacheTtl.isZero() && !servicesRevoked && since != null && !clock.instant().isBefore(since.plus(cacheTtl))) {
         servicesRevoked = true;
@@ -270,8 +273,8 @@ public final class SyncSession implements AutoCloseable {
     try {
       done.run();
     } catch (RuntimeException e) {
-      status.error("initial sync of " + type + ": " + e.getMessage());
-      LOG.warn("cluster={} op=sync.initial type={} failed=\"{}\"", cluster, type, e.getMessage());
+      status.error("initial sync of " + type + ": " + KubernetesErrors.summary(e));
+      LOG.warn("cluster={} op=sync.initial type={} failed=\"{}\"", cluster, type, KubernetesErrors.summary(e));
     }
   }
 

@@ -77,6 +77,26 @@ public final class TokenService {
    * refusal says which rule failed: malformed, unknown or revoked, forged (wrong secret), expired,
    * no uses left, or bound to another cluster name.
    */
+  /**
+   * The token's record when the presented secret matches, used up or not: what a join whose answer
+   * was lost may ask with (its token may have been spent by that very join). Expiry still applies,
+   * so an old token learns nothing.
+   */
+  public Versioned<TokenRecord> authenticateSpent(String presented) {
+    JoinToken token = JoinToken.parse(presented);
+    if (token == null) {
+      throw ApiException.unauthorized("token: malformed; expected <6 chars>.<16 chars> of [a-z0-9]");
+    }
+    Optional<Versioned<TokenRecord>> found = store.token(token.id());
+    if (found.isEmpty() || !token.matches(found.get().value().secretSha256())) {
+      throw ApiException.unauthorized("token: unknown, expired, revoked or forged token id \"" + token.id() + "\"");
+    }
+    if (!clock.instant().isBefore(found.get().value().expiresAt())) {
+      throw ApiException.unauthorized("token: expired at " + found.get().value().expiresAt());
+    }
+    return found.get();
+  }
+
   public Versioned<TokenRecord> authenticate(String presented, String clusterName) {
     JoinToken token = JoinToken.parse(presented);
     if (token == null) {

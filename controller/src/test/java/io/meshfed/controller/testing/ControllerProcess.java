@@ -31,13 +31,27 @@ public final class ControllerProcess implements AutoCloseable {
   }
 
   public static ControllerProcess start(Path config, Map<String, String> env, Path log) throws IOException {
+    return start(config, env, log, 0);
+  }
+
+  /**
+   * As {@link #start(Path, Map, Path)} on HTTPS port {@code listenPort} (0: any free port): a
+   * restart on the port of a killed controller, where its clients (a join waiting for its outcome)
+   * find it again.
+   */
+  public static ControllerProcess start(Path config, Map<String, String> env, Path log, int listenPort) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Dorg.bouncycastle.fips.approved_only=true");
+    // As the launcher (bin/meshfed): extra JVM options from MESHFED_JAVA_OPTS, split on blanks.
+    String javaOpts = env.getOrDefault("MESHFED_JAVA_OPTS", "").trim();
+    if (!javaOpts.isEmpty()) {
+      cmd.addAll(List.of(javaOpts.split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.meshfed.controller.cli.Main");
-    cmd.addAll(List.of("controller", "--config", config.toString(), "--listen", "127.0.0.1:0"));
+    cmd.addAll(List.of("controller", "--config", config.toString(), "--listen", "127.0.0.1:" + listenPort));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     Process p = pb.start();

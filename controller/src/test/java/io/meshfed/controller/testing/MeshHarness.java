@@ -115,13 +115,18 @@ public final class MeshHarness implements AutoCloseable {
 
   /** Starts the controller as its own JVM (for kill tests); the CLI config follows it. */
   public ControllerProcess startControllerProcess(Map<String, String> extraEnv) throws java.io.IOException {
+    return startControllerProcess(extraEnv, 0);
+  }
+
+  /** As {@link #startControllerProcess(Map)} on HTTPS port {@code port} (a killed controller's, for its clients). */
+  public ControllerProcess startControllerProcess(Map<String, String> extraEnv, int port) throws java.io.IOException {
     java.util.Map<String, String> env = new java.util.HashMap<>(ENV);
     env.put("MESHFED_LEAVE_GRACE_SECONDS", "1");
     env.put("MESHFED_GRPC_PORT", "0");
     env.put("MESHFED_JOIN_RATE_PER_MINUTE", "0");
     env.put("MESHFED_TOKEN_RATE_PER_MINUTE", "0");
     env.putAll(extraEnv);
-    ControllerProcess p = ControllerProcess.start(out.resolve("controller.yaml"), env, Path.of(System.getProperty("meshfed.test.controllerLog", dir.resolve("controller-process.log").toString())));
+    ControllerProcess p = ControllerProcess.start(out.resolve("controller.yaml"), env, Path.of(System.getProperty("meshfed.test.controllerLog", dir.resolve("controller-process.log").toString())), port);
     useControllerAt(p.port());
     return p;
   }
