@@ -200,6 +200,34 @@ class ControllerFailoverTest {
     }
   }
 
+  @Test
+  @Order(3)
+  @DisplayName("a leave served by a follower (which holds no fencing token): the leader's orphan sweep removes all the member's synced data")
+  void leaveThroughFollower() throws Exception {
+    // After leaderKilled() the in-process replica leads; a new one follows.
+    Controller leader = follower;
+    Controller other = mesh.startReplica(ENV);
+    try {
+      assertThat(leader.isLeader()).isTrue();
+      assertThat(other.isLeader()).isFalse();
+      assertThat(root.list("cilium/cache/identities/v1/c2/")).as("c2 has synced data to remove").isNotEmpty();
+      mesh.useControllerAt(other.port());
+      CliRunner.Result left = mesh.cli().run("leave", "--cluster", "c2");
+      assertThat(left.exit()).as(left.toString()).isZero();
+
+      // The leave itself removes the record and the cluster config (agents disconnect); the data
+      // goes when the leader's membership poll (2 s) sweeps clusters that are no members.
+      assertThat(root.get("cilium/cluster-config/c2")).isEmpty();
+      await().atMost(POLL_WAIT).untilAsserted(() -> assertThat(root.list("cilium/"))
+          .extracting(kv -> kv.getKey().toString(java.nio.charset.StandardCharsets.UTF_8))
+          .noneMatch(k -> k.contains("/c2/")));
+      assertThat(leader.isLeader()).as("the leader's sweep was fenced by its own, valid token").isTrue();
+      assertConformant("c1");
+    } finally {
+      other.close();
+    }
+  }
+
   static Path examples(String file) {
     Path p = Path.of("..", "examples", "policies", file).toAbsolutePath().normalize();
     assertThat(p).exists();
