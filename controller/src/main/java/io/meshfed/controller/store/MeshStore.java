@@ -315,14 +315,19 @@ public final class MeshStore implements AutoCloseable {
 
   /** Waits for an etcd call; every failure becomes a StoreException naming the key it concerned. */
   public static <T> T await(CompletableFuture<T> f, String key) {
+    return await(f, key, TIMEOUT);
+  }
+
+  /** As {@link #await(CompletableFuture, String)}, waiting at most {@code timeout}. */
+  public static <T> T await(CompletableFuture<T> f, String key, Duration timeout) {
     try {
-      return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException(key, "interrupted");
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new StoreException(key, "etcd did not answer within " + TIMEOUT.toSeconds() + " s (is etcd reachable and has it quorum?)");
+      throw new StoreException(key, "etcd did not answer within " + timeout.toSeconds() + " s (is etcd reachable and has it quorum?)");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new StoreException(key, "etcd refused or failed: " + cause.getMessage(), cause);
