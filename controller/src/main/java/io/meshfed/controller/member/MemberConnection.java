@@ -125,7 +125,8 @@ public final class MemberConnection {
   }
 
   private static KubernetesClient build(Config config, ConnectionSettings settings) {
-    return new KubernetesClientBuilder().withConfig(configure(config, settings, ThreadLocalRandom.current()::nextDouble)).build();
+    return new KubernetesClientBuilder().withHttpClientFactory(new MemberHttpClients())
+        .withConfig(configure(config, settings, ThreadLocalRandom.current()::nextDouble)).build();
   }
 
   /** Timeouts and retries from {@code settings}; retry intervals spread per client ({@link ReconnectJitter}). */

@@ -185,7 +185,7 @@ class ControllerFailoverTest {
 
   @Test
   @Order(3)
-  @DisplayName("a leave served by a follower (which holds no fencing token): the leader's orphan sweep removes all the member's synced data")
+  @DisplayName("a leave served by a follower (which holds no fencing token): its policies stay pruned, and the leader's orphan sweep removes all its synced data")
   void leaveThroughFollower() throws Exception {
     // After leaderKilled() the in-process replica leads; a new one follows.
     Controller leader = follower;
@@ -194,6 +194,12 @@ class ControllerFailoverTest {
       assertThat(leader.isLeader()).isTrue();
       assertThat(other.isLeader()).isFalse();
       assertThat(root.list("cilium/cache/identities/v1/c2/")).as("c2 has synced data to remove").isNotEmpty();
+      // A policy the leader keeps in c2: the follower's prune deletes it, and the leader's drift
+      // restore must not bring it back (the leave marks the member leaving for every replica).
+      mesh.useControllerAt(leader.port());
+      CliRunner.Result applied = mesh.cli().run("policy", "apply", "-f", examples("allow-dns.yaml").toString());
+      assertThat(applied.exit()).as(applied.toString()).isZero();
+      await().atMost(POLL_WAIT).ignoreExceptions().untilAsserted(() -> assertThat(policyIn("c2", "production", "allow-dns")).isNotNull());
       mesh.useControllerAt(other.port());
       CliRunner.Result left = mesh.cli().run("leave", "--cluster", "c2");
       assertThat(left.exit()).as(left.toString()).isZero();
@@ -205,6 +211,7 @@ class ControllerFailoverTest {
           .extracting(kv -> kv.getKey().toString(java.nio.charset.StandardCharsets.UTF_8))
           .noneMatch(k -> k.contains("/c2/")));
       assertThat(leader.isLeader()).as("the leader's sweep was fenced by its own, valid token").isTrue();
+      assertThat(policyIn("c2", "production", "allow-dns")).as("no policy restored in c2 after its leave").isNull();
       checks.assertConformant("c1");
     } finally {
       other.close();
