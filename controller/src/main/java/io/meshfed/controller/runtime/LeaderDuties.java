@@ -257,8 +257,22 @@ final class LeaderDuties implements LeaderElection.Listener {
     return seen.toString();
   }
 
+  /**
+   * Runs {@code work} every {@code millis} on a worker, skipping a tick while the previous run is
+   * still going: when etcd hangs, each run blocks a worker for the store's 15 s timeout, and
+   * overlapping runs of the 2 s membership poll and the 5 s status publish would take every worker
+   * and stall this replica's whole API, health checks included.
+   */
   private void every(long millis, Callable<?> work) {
-    timers.add(vertx.setPeriodic(millis, id -> background(work)));
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    timers.add(vertx.setPeriodic(millis, id -> {
+      if (!running.compareAndSet(false, true)) {
+        return;
+      }
+      vertx.executeBlocking(work, false)
+          .onComplete(done -> running.set(false))
+          .onFailure(e -> LOG.warn("op=leader.work failed=\"{}\"", e.toString()));
+    }));
   }
 
   private void background(Callable<?> work) {
