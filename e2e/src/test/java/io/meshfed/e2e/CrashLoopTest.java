@@ -50,6 +50,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -204,11 +205,7 @@ class CrashLoopTest {
 
   /** One iteration: prepare, start the operation, SIGKILL after {@code delayMs}, restart, check every invariant. */
   static void iteration(int i, Kind kind, int delayMs, Random random) throws Exception {
-    Operation op = switch (kind) {
-      case JOIN -> prepareJoin(random);
-      case CHURN -> prepareChurn(random);
-      case POLICY -> preparePolicy(i, random);
-    };
+    Operation op = prepare(i, kind, random);
     CompletableFuture<Object> running = CompletableFuture.supplyAsync(op.work()::get, work);
     // The kill's moment is the experiment's random variable (not a wait for a condition), so a
     // timed pause is the honest tool here; convergence below is awaited, never slept for.
@@ -223,6 +220,56 @@ class CrashLoopTest {
     LOG.info("op=crash-loop.killed iteration={} kind={} target={} killDelayMs={} opDone={}", i, kind, op.target(), delayMs, outcome);
     op.settle().accept(outcome);
     assertConverged();
+  }
+
+  static Operation prepare(int i, Kind kind, Random random) throws IOException {
+    return switch (kind) {
+      case JOIN -> prepareJoin(random);
+      case CHURN -> prepareChurn(random);
+      case POLICY -> preparePolicy(i, random);
+    };
+  }
+
+  // ---- the soak ----------------------------------------------------------------------------------
+
+  /**
+   * The same operations, each run to its end, for {@code meshfed.soak.minutes} against one
+   * controller life: what a long run shows that the crash loop cannot (every iteration there starts
+   * a fresh JVM) is whether threads, file descriptors or the live heap grow with the work done.
+   * Off unless the property is set ({@code bench/soak}); the crash loop then runs 0 iterations.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "meshfed.soak.minutes", matches = "[1-9][0-9]*")
+  @DisplayName("soak: one controller life under joins and leaves, churn and policy changes; every round converges, threads and descriptors stay bounded")
+  void soak() throws Exception {
+    long seed = Long.getLong("meshfed.crash.seed", System.currentTimeMillis());
+    Duration length = Duration.ofMinutes(Long.getLong("meshfed.soak.minutes"));
+    Random random = new Random(seed);
+    long pid = controller.pid();
+    LOG.info("op=soak.start seed={} minutes={} pid={}", seed, length.toMinutes(), pid);
+    List<ProcessSample> samples = new ArrayList<>();
+    Map<Kind, Integer> kinds = new EnumMap<>(Kind.class);
+    long started = System.nanoTime();
+    for (int round = 1; System.nanoTime() - started < length.toNanos(); round++) {
+      Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+      String context = "seed=" + seed + " round=" + round + " kind=" + kind;
+      try {
+        Operation op = prepare(round, kind, random);
+        op.settle().accept(op.work().get());
+        assertConverged();
+      } catch (Throwable e) {
+        LOG.error("op=soak.failed {} error=\"{}\"", context, e.getMessage());
+        throw new AssertionError(context + ": " + e.getMessage(), e);
+      }
+      assertThat(controller.isAlive() && controller.pid() == pid).as("the same controller process all along").isTrue();
+      kinds.merge(kind, 1, Integer::sum);
+      ProcessSample sample = ProcessSample.of(pid, Duration.ofNanos(System.nanoTime() - started), round, joined.size());
+      samples.add(sample);
+      LOG.info("op=soak.round {} {} policies={}", context, sample, policySpecs.size());
+    }
+    LOG.info("op=soak.done seed={} rounds={} kinds={} first={} last={} failures=0", seed, samples.size(), kinds, samples.get(0),
+        samples.get(samples.size() - 1));
+    ProcessSample.assertBounded(samples);
   }
 
   /** The work to race against the kill, and how to update the expectations from its outcome afterwards. */

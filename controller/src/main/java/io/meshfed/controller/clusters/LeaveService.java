@@ -85,6 +85,10 @@ public final class LeaveService {
           + CacheKeys.clusterConfig(cn) + " and " + prefixes, true, "would run"));
       return steps;
     }
+    // First, so that no replica's policy rollout pushes to the member or restores what the prune
+    // below deletes (a drift restore would otherwise undo it within milliseconds); the mark goes
+    // with the record.
+    store.markLeaving(name, clock.instant());
     // The agent's certificate and, for a proxied member, the proxy's certificates: emptied so the
     // keys do not linger in the member even when no one runs leave with the admin kubeconfig.
     for (String secret : memberSecrets) {
@@ -105,7 +109,7 @@ public final class LeaveService {
     // Records, indexes, revocations and the cluster config in one transaction; the synced data
     // follows after KVStoreMesh's grace period, so agents disconnect from the cluster before they
     // would see thousands of deletions (spec 1.3).
-    store.removeCluster(current, revoked, List.of(), List.of(CacheKeys.clusterConfig(cn)));
+    store.removeCluster(current, revoked, List.of(), List.of(CacheKeys.clusterConfig(cn), io.meshfed.controller.store.MeshKeys.leaving(name)));
     removeDataLater.accept(name);
     revocations.addAll(new HashSet<>(c.issuedSerials()));
     steps.add(new Step("revoke " + revoked.size() + " certificate(s)", true, "done"));

@@ -16,6 +16,8 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
+import io.meshfed.controller.store.MeshStore;
+import io.meshfed.controller.store.StoreException;
 import io.meshfed.controller.sync.kv.EtcdCalls;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -161,23 +163,27 @@ public final class LeaderElection implements AutoCloseable {
   /**
    * Who leads according to etcd (blocking read; call from a worker): instance, since, token.
    * Empty while nobody holds the key.
+   *
+   * @throws StoreException when etcd does not answer or fails (the API's 503 StoreUnavailable, as
+   *     for every other read: a replica cut off from etcd is not an internal error), or when the key
+   *     holds no leader record
    */
   public Optional<Map<String, Object>> observedLeader() {
+    var kvs = MeshStore.await(kv.get(key, GetOption.DEFAULT), KEY, REQUEST_TIMEOUT).getKvs();
+    if (kvs.isEmpty()) {
+      return Optional.empty();
+    }
+    KeyValue held = kvs.get(0);
+    Map<String, Object> out = new LinkedHashMap<>();
     try {
-      var kvs = kv.get(key, GetOption.DEFAULT).get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getKvs();
-      if (kvs.isEmpty()) {
-        return Optional.empty();
-      }
-      KeyValue held = kvs.get(0);
-      Map<String, Object> out = new LinkedHashMap<>();
       var record = JSON.readTree(held.getValue().getBytes());
       out.put("instance", record.path("instance").asText());
       out.put("since", record.path("since").asText());
-      out.put("token", held.getCreateRevision());
-      return Optional.of(out);
-    } catch (Exception e) {
-      throw new IllegalStateException("reading " + KEY + ": " + e.getMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new StoreException(KEY, "not a leader record: " + e.getMessage(), e);
     }
+    out.put("token", held.getCreateRevision());
+    return Optional.of(out);
   }
 
   /** The instance ids of the replicas alive now (blocking read; call from a worker). */

@@ -126,7 +126,8 @@ public final class MemberConnection {
   }
 
   private static KubernetesClient build(Config config, ConnectionSettings settings) {
-    return new KubernetesClientBuilder().withConfig(configure(config, settings, SCHEDULES)).build();
+    return new KubernetesClientBuilder().withHttpClientFactory(new MemberHttpClients())
+        .withConfig(configure(config, settings, SCHEDULES)).build();
   }
 
   /**

@@ -141,16 +141,25 @@ public final class Controller implements AutoCloseable {
       sync.pause();
       PolicyStore policyStore = new PolicyStore(store.client());
       RolloutSettings rolloutSettings = RolloutSettings.defaults().withResyncInterval(java.time.Duration.ofSeconds(config.policyResyncSeconds()));
-      ClusterDataRemover remover = new ClusterDataRemover(store.client(), java.time.Duration.ofSeconds(config.leaveGraceSeconds()), java.time.Duration.ofSeconds(15));
-      java.util.function.Consumer<String> removeDataLater = name -> remover.remove(ClusterName.parse(name)).whenComplete((r, err) -> {
-        if (err != null) {
-          LOG.warn("cluster={} op=leave.data failed=\"{}\" (swept when a leader is next elected)", name, err.getMessage());
-        } else {
-          LOG.info("cluster={} op=leave.data deletedKeys={}", name, r.dataKeysDeleted());
+      ClusterDataRemover remover = new ClusterDataRemover(store.client(), java.time.Duration.ofSeconds(config.leaveGraceSeconds()),
+          java.time.Duration.ofSeconds(15), fence, io.meshfed.controller.store.MeshKeys.CLUSTERS);
+      // Deleting a member's synced data is leader work (fenced): a leave served by a follower leaves
+      // it to the leader, whose membership poll sweeps the data of clusters that are no members.
+      java.util.function.Consumer<String> removeDataLater = name -> {
+        if (!election.isLeader()) {
+          LOG.info("cluster={} op=leave.data deferred=leader (this replica follows; the leader's orphan sweep removes the data)", name);
+          return;
         }
-      });
+        remover.remove(ClusterName.parse(name)).whenComplete((r, err) -> {
+          if (err != null) {
+            LOG.warn("cluster={} op=leave.data failed=\"{}\" (swept by the leader's next orphan sweep)", name, err.getMessage());
+          } else {
+            LOG.info("cluster={} op=leave.data deletedKeys={} rejoined={}", name, r.dataKeysDeleted(), r.rejoined());
+          }
+        });
+      };
       duties[0] = new LeaderDuties(vertx, store, sync, clusterMesh,
-          () -> new PolicyRollout(store, policyStore, box, clock, rolloutSettings),
+          writesFencedBy -> new PolicyRollout(store, policyStore.fencedBy(writesFencedBy), box, clock, rolloutSettings),
           new CredentialRenewer(store, box, clock, MEMBER_TOKEN_TTL), removeDataLater, scheduler, clock, fence, election::liveInstances,
           board, policyStore);
       RevocationList revocations = new RevocationList();

@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,8 @@ final class LeaderDuties implements LeaderElection.Listener {
   private final MeshStore store;
   private final SyncManager sync;
   private final ClusterMeshSecretReconciler clusterMesh;
-  private final Supplier<PolicyRollout> rollouts;
+  /** Builds a rollout whose status and event writes are behind the given fence. */
+  private final Function<Fence, PolicyRollout> rollouts;
   /** Never started: prunes a leaving member's policies when this replica does not lead. */
   private final PolicyRollout pruneOnly;
   private final CredentialRenewer renewer;
@@ -79,7 +81,7 @@ final class LeaderDuties implements LeaderElection.Listener {
   /** The policies' revisions at the last poll: a difference is a change made through any replica. */
   private volatile Map<PolicyKey, Long> policyRevisions = Map.of();
 
-  LeaderDuties(Vertx vertx, MeshStore store, SyncManager sync, ClusterMeshSecretReconciler clusterMesh, Supplier<PolicyRollout> rollouts,
+  LeaderDuties(Vertx vertx, MeshStore store, SyncManager sync, ClusterMeshSecretReconciler clusterMesh, Function<Fence, PolicyRollout> rollouts,
       CredentialRenewer renewer, Consumer<String> removeDataLater, ScheduledExecutorService markerScheduler, Clock clock, Fence fence,
       Supplier<Set<String>> liveInstances, SyncStatusBoard board, PolicyStore policies) {
     this.board = board;
@@ -89,7 +91,9 @@ final class LeaderDuties implements LeaderElection.Listener {
     this.sync = sync;
     this.clusterMesh = clusterMesh;
     this.rollouts = rollouts;
-    this.pruneOnly = rollouts.get();
+    // Leaves served by a follower prune with it: the leaving member's statuses are deleted by the
+    // leave itself, so nothing it writes can race the leader's.
+    this.pruneOnly = rollouts.apply(Fence.unfenced());
     this.renewer = renewer;
     this.removeDataLater = removeDataLater;
     this.markerScheduler = markerScheduler;
@@ -105,10 +109,7 @@ final class LeaderDuties implements LeaderElection.Listener {
 
   @Override
   public void elected(Fence.Token token) {
-    for (String orphan : OrphanedClusterData.find(store)) {
-      LOG.warn("cluster={} op=leader.orphan-data removing=true token={} (not a member; left while no leader ran?)", orphan, token.revision());
-      removeDataLater.accept(orphan);
-    }
+    sweepOrphans("elected with token " + token.revision());
     int rolledBack = join.rollbackAbandoned(liveInstances.get());
     if (rolledBack > 0) {
       LOG.warn("op=leader.rollback-joins rolledBackAbandonedJoins={} token={}", rolledBack, token.revision());
@@ -116,7 +117,7 @@ final class LeaderDuties implements LeaderElection.Listener {
     heartbeat = Heartbeat.start(store.client(), MarkerSettings.defaults(), markerScheduler, clock, fence);
     sync.resume();
     policyRevisions = policies.revisions();
-    PolicyRollout r = rollouts.get();
+    PolicyRollout r = rollouts.apply(fence);
     r.start();
     rollout = r;
     membership = membership();
@@ -128,6 +129,7 @@ final class LeaderDuties implements LeaderElection.Listener {
     });
     every(SYNC_RECONCILE_MS, () -> {
       sync.reconcile();
+      sweepOrphans("periodic");
       return null;
     });
     every(CLUSTERMESH_RECONCILE_MS, clusterMesh::reconcileAll);
@@ -138,6 +140,8 @@ final class LeaderDuties implements LeaderElection.Listener {
       if (!now.equals(membership)) {
         membership = now;
         membershipChanged();
+        // A leave served by a follower left the member's synced data to the leader.
+        sweepOrphans("membership changed");
       }
       pollPolicies();
       return null;
@@ -178,9 +182,23 @@ final class LeaderDuties implements LeaderElection.Listener {
     }
     r.membersChanged();
     background(() -> {
+      // What the membership poll compares with, so it does not see this change again and
+      // rewrite every member's Secret a second time.
+      membership = membership();
       sync.reconcile();
       return clusterMesh.reconcileAll();
     });
+  }
+
+  /**
+   * Removes the synced data of clusters that are no members: a leave served by a follower, or a
+   * removal cut short by a restart or a change of leader. Removals already under way are joined.
+   */
+  private void sweepOrphans(String why) {
+    for (String orphan : OrphanedClusterData.find(store)) {
+      LOG.info("cluster={} op=leader.orphan-data removing=true why=\"{}\" (not a member)", orphan, why);
+      removeDataLater.accept(orphan);
+    }
   }
 
   /** Stored policies changed: the leader pushes them now; a follower leaves it to the leader's resync. */

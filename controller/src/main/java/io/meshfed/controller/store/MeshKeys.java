@@ -20,11 +20,21 @@ public final class MeshKeys {
   public static final String POLICY_STATUS = PREFIX + "policy-status/";
   /** Drift audit events: {@code <policy key>/<time>-<seq>-<cluster>}, the newest 100 per policy. */
   public static final String POLICY_EVENTS = PREFIX + "policy-events/";
+  /**
+   * Members whose leave is under way: {@code <cluster>} -> the instant it started. Every replica's
+   * policy rollout stops writing to such a member, so no push or drift restore undoes the leave's
+   * prune; deleted with the member's record.
+   */
+  public static final String LEAVING = PREFIX + "leaving/";
 
   /** The schema this build writes and reads. */
   public static final int SCHEMA = 1;
 
   private MeshKeys() {}
+
+  public static String leaving(String name) {
+    return LEAVING + name;
+  }
 
   public static String cluster(String name) {
     return CLUSTERS + name;

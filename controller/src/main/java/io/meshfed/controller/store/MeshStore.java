@@ -64,6 +64,34 @@ public final class MeshStore implements AutoCloseable {
     return r.getKvs();
   }
 
+  /** Marks {@code name}'s leave as started at {@code since} (see {@link MeshKeys#LEAVING}). */
+  public void markLeaving(String name, java.time.Instant since) {
+    String key = MeshKeys.leaving(name);
+    await(kv.put(bytes(key), ByteSequence.from(since.toString(), StandardCharsets.UTF_8)), key);
+  }
+
+  /** Members whose leave started, and when; an unparsable mark counts as started now (the safe side). */
+  public java.util.Map<String, java.time.Instant> leavingMembers(java.time.Instant now) {
+    java.util.Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+    for (KeyValue v : list(MeshKeys.LEAVING)) {
+      out.put(v.getKey().toString(StandardCharsets.UTF_8).substring(MeshKeys.LEAVING.length()), leavingSince(v, now));
+    }
+    return out;
+  }
+
+  /** When {@code name}'s leave started, if it is under way (one read). */
+  public Optional<java.time.Instant> leavingSince(String name, java.time.Instant now) {
+    return get(MeshKeys.leaving(name)).map(v -> leavingSince(v, now));
+  }
+
+  private static java.time.Instant leavingSince(KeyValue mark, java.time.Instant now) {
+    try {
+      return java.time.Instant.parse(mark.getValue().toString(StandardCharsets.UTF_8));
+    } catch (java.time.format.DateTimeParseException e) {
+      return now;
+    }
+  }
+
   public void deletePrefix(String prefix) {
     await(kv.delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build()), prefix);
   }
@@ -315,14 +343,19 @@ public final class MeshStore implements AutoCloseable {
 
   /** Waits for an etcd call; every failure becomes a StoreException naming the key it concerned. */
   public static <T> T await(CompletableFuture<T> f, String key) {
+    return await(f, key, TIMEOUT);
+  }
+
+  /** As {@link #await(CompletableFuture, String)}, waiting at most {@code timeout}. */
+  public static <T> T await(CompletableFuture<T> f, String key, Duration timeout) {
     try {
-      return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException(key, "interrupted");
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new StoreException(key, "etcd did not answer within " + TIMEOUT.toSeconds() + " s (is etcd reachable and has it quorum?)");
+      throw new StoreException(key, "etcd did not answer within " + timeout.toSeconds() + " s (is etcd reachable and has it quorum?)");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new StoreException(key, "etcd refused or failed: " + cause.getMessage(), cause);

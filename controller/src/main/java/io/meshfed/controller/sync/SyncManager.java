@@ -12,6 +12,7 @@ import io.meshfed.controller.sync.convert.MemberCluster;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -81,7 +82,15 @@ public final class SyncManager implements AutoCloseable {
    * Whether sessions may run: false on a replica that is not the leader. {@link #reconcile} then
    * starts nothing, so a reconcile queued before a step-down cannot bring sessions back.
    */
-  private boolean active = true;
+  private volatile boolean active = true;
+
+  /**
+   * Held by {@link #reconcile} for its etcd reads and its changes, so reconciles run one at a time
+   * and each applies what it read; the changes alone also take this object's lock, which is all
+   * {@link #pause} needs. A step-down must not wait for reads that etcd does not answer: a leader
+   * cut off from etcd kept its sessions running (and showing) for two read timeouts, up to 30 s.
+   */
+  private final Object reconciling = new Object();
 
   /** Stops every session and starts none until {@link #resume()}: this replica stopped leading. */
   public synchronized void pause() {
@@ -96,13 +105,23 @@ public final class SyncManager implements AutoCloseable {
     active = true;
   }
 
-  public synchronized void reconcile() {
+  public void reconcile() {
+    synchronized (reconciling) {
+      if (!active) {
+        return;
+      }
+      MaxConnectedClusters max = MaxConnectedClusters.of(store.mesh().orElseThrow().maxConnectedClusters());
+      apply(max, store.clusters());
+    }
+  }
+
+  /** Starts, restarts and stops sessions to match the member records (unless paused meanwhile). */
+  private synchronized void apply(MaxConnectedClusters max, List<ClusterRecord> clusters) {
     if (!active) {
       return;
     }
-    MaxConnectedClusters max = MaxConnectedClusters.of(store.mesh().orElseThrow().maxConnectedClusters());
     Set<String> wanted = new HashSet<>();
-    for (ClusterRecord c : store.clusters()) {
+    for (ClusterRecord c : clusters) {
       if (c.state() != ClusterRecord.State.JOINED) {
         continue;
       }

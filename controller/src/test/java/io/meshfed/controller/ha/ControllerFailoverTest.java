@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.meshfed.controller.cli.CliRunner;
@@ -17,7 +16,7 @@ import io.meshfed.controller.member.MemberConnection;
 import io.meshfed.controller.runtime.Controller;
 import io.meshfed.controller.store.EtcdAccess;
 import io.meshfed.controller.store.MeshStore;
-import io.meshfed.controller.testing.CiliumAgentReader;
+import io.meshfed.controller.testing.MeshChecks;
 import io.meshfed.controller.testing.MeshHarness;
 import io.meshfed.testkit.etcd.EtcdExtension;
 import io.meshfed.testkit.simcluster.SimulatedClusters;
@@ -47,6 +46,7 @@ class ControllerFailoverTest {
   static SimulatedClusters sims;
   static MeshStore root;
   static Controller follower;
+  static MeshChecks checks;
   static final int LEASE_SECONDS = 4;
   // Policy resync once an hour: a policy applied on the follower can reach members only through
   // the leader's poll of the policies' revisions.
@@ -68,29 +68,12 @@ class ControllerFailoverTest {
     sims = mesh.startWithMembers(etcd.endpoints(), ENV, "c1", "c2");
     follower = mesh.startReplica(ENV);
     root = new MeshStore(new EtcdAccess(etcd.endpoints(), mesh.mesh.etcdRoot, mesh.mesh.bundle()).connect());
+    checks = new MeshChecks(mesh, sims, root, WAIT);
   }
 
   @AfterAll
-  static void stop() {
-    if (follower != null) {
-      follower.close();
-    }
-    if (root != null) {
-      root.close();
-    }
-    if (sims != null) {
-      sims.close();
-    }
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
-
-  static JsonNode get(Controller c, String path) throws Exception {
-    mesh.useControllerAt(c.port());
-    try (ApiClient api = mesh.api()) {
-      return api.get(path);
-    }
+  static void stop() throws Exception {
+    MeshHarness.closeAll(follower, root, sims, mesh);
   }
 
   @Test
@@ -98,15 +81,15 @@ class ControllerFailoverTest {
   @DisplayName("only the leader syncs, both replicas serve the API; the leader closed, the follower leads within the TTL and syncs with nothing lost or duplicated")
   void failover() throws Exception {
     Controller leader = mesh.controller();
-    JsonNode seen = get(follower, "/api/v1/leader");
+    JsonNode seen = checks.get(follower, "/api/v1/leader");
     assertThat(seen.path("leader").path("instance").asText()).isEqualTo(leader.instanceId());
     assertThat(seen.path("self").path("leader").asBoolean()).isFalse();
-    assertThat(get(leader, "/api/v1/leader").path("self").path("leader").asBoolean()).isTrue();
-    assertThat(metrics(follower)).contains("meshfed_leader{instance=\"" + follower.instanceId() + "\"} 0.0");
-    assertThat(metrics(leader)).contains("meshfed_leader{instance=\"" + leader.instanceId() + "\"} 1.0");
+    assertThat(checks.get(leader, "/api/v1/leader").path("self").path("leader").asBoolean()).isTrue();
+    assertThat(checks.metrics(follower)).contains("meshfed_leader{instance=\"" + follower.instanceId() + "\"} 0.0");
+    assertThat(checks.metrics(leader)).contains("meshfed_leader{instance=\"" + leader.instanceId() + "\"} 1.0");
 
     for (String c : List.of("c1", "c2")) {
-      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertAllSynced(leader, c));
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> checks.assertAllSynced(leader, c));
       // The follower runs no session for it: its sync view is a 404.
       mesh.useControllerAt(follower.port());
       try (ApiClient api = mesh.api()) {
@@ -116,8 +99,8 @@ class ControllerFailoverTest {
       }
     }
     for (Controller c : List.of(leader, follower)) {
-      assertThat(get(c, "/api/v1/clusters").path("clusters")).hasSize(2);
-      assertThat(get(c, "/api/v1/health").isObject()).isTrue();
+      assertThat(checks.get(c, "/api/v1/clusters").path("clusters")).hasSize(2);
+      assertThat(checks.get(c, "/api/v1/health").isObject()).isTrue();
     }
     // The follower judges sync from what the leader published: the same conditions as the leader's.
     await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
@@ -126,7 +109,7 @@ class ControllerFailoverTest {
             .allSatisfy(cond -> assertThat(cond).doesNotContain("NoSyncSession"));
       }
     });
-    assertConformant("c1");
+    checks.assertConformant("c1");
 
     // A policy applied and deleted through the follower reaches the members through the leader's
     // poll (2 s), not the hourly resync.
@@ -146,19 +129,19 @@ class ControllerFailoverTest {
     long closedAt = System.nanoTime();
     mesh.stopController();
     await().atMost(Duration.ofSeconds(LEASE_SECONDS + 2))
-        .until(() -> get(follower, "/api/v1/leader").path("self").path("leader").asBoolean());
+        .until(() -> checks.get(follower, "/api/v1/leader").path("self").path("leader").asBoolean());
     Duration took = Duration.ofNanos(System.nanoTime() - closedAt);
     assertThat(took).as("failover within the lease TTL").isLessThan(Duration.ofSeconds(LEASE_SECONDS));
-    assertThat(get(follower, "/api/v1/leader").path("leader").path("instance").asText()).isEqualTo(follower.instanceId());
+    assertThat(checks.get(follower, "/api/v1/leader").path("leader").path("instance").asText()).isEqualTo(follower.instanceId());
 
-    String key = createIdentity("c1", 4101);
+    String key = checks.createIdentity("c1", 4101);
     await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(root.get(key)).isPresent());
-    assertThat(metrics(follower)).contains("meshfed_leader{instance=\"" + follower.instanceId() + "\"} 1.0");
+    assertThat(checks.metrics(follower)).contains("meshfed_leader{instance=\"" + follower.instanceId() + "\"} 1.0");
     for (String c : List.of("c1", "c2")) {
-      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertAllSynced(follower, c));
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> checks.assertAllSynced(follower, c));
     }
-    assertConformant("c1");
-    assertConformant("c2");
+    checks.assertConformant("c1");
+    checks.assertConformant("c2");
   }
 
   @Test
@@ -188,15 +171,50 @@ class ControllerFailoverTest {
       // the follower's campaign wins. Slack for a loaded machine: two seconds.
       assertThat(took).as("failover after SIGKILL").isLessThan(Duration.ofSeconds(LEASE_SECONDS + 3));
 
-      String key = createIdentity("c2", 4102);
+      String key = checks.createIdentity("c2", 4102);
       await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(root.get(key)).isPresent());
       for (String c : List.of("c1", "c2")) {
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertAllSynced(follower, c));
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> checks.assertAllSynced(follower, c));
       }
-      assertConformant("c1");
-      assertConformant("c2");
+      checks.assertConformant("c1");
+      checks.assertConformant("c2");
     } finally {
       process.close();
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a leave served by a follower (which holds no fencing token): its policies stay pruned, and the leader's orphan sweep removes all its synced data")
+  void leaveThroughFollower() throws Exception {
+    // After leaderKilled() the in-process replica leads; a new one follows.
+    Controller leader = follower;
+    Controller other = mesh.startReplica(ENV);
+    try {
+      assertThat(leader.isLeader()).isTrue();
+      assertThat(other.isLeader()).isFalse();
+      assertThat(root.list("cilium/cache/identities/v1/c2/")).as("c2 has synced data to remove").isNotEmpty();
+      // A policy the leader keeps in c2: the follower's prune deletes it, and the leader's drift
+      // restore must not bring it back (the leave marks the member leaving for every replica).
+      mesh.useControllerAt(leader.port());
+      CliRunner.Result applied = mesh.cli().run("policy", "apply", "-f", examples("allow-dns.yaml").toString());
+      assertThat(applied.exit()).as(applied.toString()).isZero();
+      await().atMost(POLL_WAIT).ignoreExceptions().untilAsserted(() -> assertThat(policyIn("c2", "production", "allow-dns")).isNotNull());
+      mesh.useControllerAt(other.port());
+      CliRunner.Result left = mesh.cli().run("leave", "--cluster", "c2");
+      assertThat(left.exit()).as(left.toString()).isZero();
+
+      // The leave itself removes the record and the cluster config (agents disconnect); the data
+      // goes when the leader's membership poll (2 s) sweeps clusters that are no members.
+      assertThat(root.get("cilium/cluster-config/c2")).isEmpty();
+      await().atMost(POLL_WAIT).untilAsserted(() -> assertThat(root.list("cilium/"))
+          .extracting(kv -> kv.getKey().toString(java.nio.charset.StandardCharsets.UTF_8))
+          .noneMatch(k -> k.contains("/c2/")));
+      assertThat(leader.isLeader()).as("the leader's sweep was fenced by its own, valid token").isTrue();
+      assertThat(policyIn("c2", "production", "allow-dns")).as("no policy restored in c2 after its leave").isNull();
+      checks.assertConformant("c1");
+    } finally {
+      other.close();
     }
   }
 
@@ -215,7 +233,7 @@ class ControllerFailoverTest {
   /** Each sync-derived condition of the member's health as "type=status/reason". */
   static List<String> syncConditions(Controller c, String cluster) throws Exception {
     List<String> out = new java.util.ArrayList<>();
-    for (JsonNode cond : get(c, "/api/v1/clusters/" + cluster + "/health").path("conditions")) {
+    for (JsonNode cond : checks.get(c, "/api/v1/clusters/" + cluster + "/health").path("conditions")) {
       String type = cond.path("type").asText();
       if (type.endsWith("Synced")) {
         out.add(type + "=" + cond.path("status").asText() + "/" + cond.path("reason").asText());
@@ -223,39 +241,5 @@ class ControllerFailoverTest {
     }
     assertThat(out).as("sync conditions of " + cluster).isNotEmpty();
     return out;
-  }
-
-  static String metrics(Controller c) throws Exception {
-    mesh.useControllerAt(c.port());
-    try (ApiClient api = mesh.api()) {
-      return api.getText("/metrics");
-    }
-  }
-
-  static void assertAllSynced(Controller c, String cluster) throws Exception {
-    JsonNode sync = get(c, "/api/v1/clusters/" + cluster + "/sync");
-    assertThat(sync.path("types").size()).as(sync.toString()).isPositive();
-    sync.path("types").forEach(t -> assertThat(t.path("synced").asBoolean()).as(sync.toString()).isTrue());
-  }
-
-  /** The cache keys of {@code cluster} equal its source objects (nothing missing, nothing extra). */
-  static void assertConformant(String cluster) {
-    try (KubernetesClient k = MemberConnection.fromKubeconfig(sims.cluster(cluster).kubeconfig(), null)) {
-      await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
-          CiliumAgentReader.assertConformant(root, cluster, Integer.parseInt(cluster.substring(1)), k, Duration.ofSeconds(10)));
-    }
-  }
-
-  static String createIdentity(String cluster, int offset) {
-    String id = String.valueOf((Integer.parseInt(cluster.substring(1)) << 16) + offset);
-    GenericKubernetesResource identity = new GenericKubernetesResourceBuilder().withApiVersion("cilium.io/v2")
-        .withKind("CiliumIdentity").withNewMetadata().withName(id).endMetadata()
-        .addToAdditionalProperties("security-labels", Map.of("k8s:app", "failover",
-            "k8s:io.cilium.k8s.policy.cluster", cluster, "k8s:io.kubernetes.pod.namespace", "default"))
-        .build();
-    try (KubernetesClient k = MemberConnection.fromKubeconfig(sims.cluster(cluster).kubeconfig(), null)) {
-      k.genericKubernetesResources(CiliumAgentReader.IDENTITIES).resource(identity).create();
-    }
-    return "cilium/cache/identities/v1/" + cluster + "/id/" + id;
   }
 }

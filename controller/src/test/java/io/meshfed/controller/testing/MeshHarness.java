@@ -200,4 +200,28 @@ public final class MeshHarness implements AutoCloseable {
   public void close() {
     stopController();
   }
+
+  /**
+   * For {@code @AfterAll}: closes each of {@code resources} that is not null (set-up may have
+   * failed half-way), in order, every one even when one before it fails; then throws the first failure.
+   */
+  public static void closeAll(AutoCloseable... resources) throws Exception {
+    Exception first = null;
+    for (AutoCloseable r : resources) {
+      try {
+        if (r != null) {
+          r.close();
+        }
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
 }

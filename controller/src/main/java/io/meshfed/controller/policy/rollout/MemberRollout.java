@@ -78,6 +78,7 @@ final class MemberRollout implements AutoCloseable {
   final Instant credentialExpiry;
   private volatile Map<String, String> labels;
   private final Supplier<KubernetesClient> clients;
+  private java.util.function.BooleanSupplier leaving = () -> false;
   private final PolicyCatalog catalog;
   private final PolicyStore store;
   private final Clock clock;
@@ -144,6 +145,30 @@ final class MemberRollout implements AutoCloseable {
     this.settings = settings;
     this.executor = executor;
     this.random = random;
+  }
+
+  /**
+   * Asked before every create or update in the member: true once its leave has started (on any
+   * replica), so neither a push nor a drift restore undoes the leave's prune.
+   */
+  MemberRollout withLeaving(java.util.function.BooleanSupplier isLeaving) {
+    this.leaving = isLeaving;
+    return this;
+  }
+
+  /** Thrown before a write to a member whose leave has started; ends the pass without a status change. */
+  private static final class MemberLeaving extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MemberLeaving() {
+      super("member is leaving", null, false, false);
+    }
+  }
+
+  private void writable() {
+    if (leaving.getAsBoolean()) {
+      throw new MemberLeaving();
+    }
   }
 
   void labels(Map<String, String> labels) {
@@ -288,6 +313,9 @@ final class MemberRollout implements AutoCloseable {
       boolean removal = entry == null || (entry.placementError() == null && !entry.placedIn(cluster, labels));
       try {
         process(k, item, entry, removal, observed.get(k), labels);
+      } catch (MemberLeaving e) {
+        LOG.info("cluster={} op=policy.pass result=stopped reason=\"the member is leaving\"", cluster);
+        return null;
       } catch (RuntimeException e) {
         if (MemberErrors.unreachable(e)) {
           persist();
@@ -333,6 +361,7 @@ final class MemberRollout implements AutoCloseable {
       item.drift = new Drift("deleted", List.of(), List.of());
     }
     GenericKubernetesResource created;
+    writable();
     try {
       created = resource(k).create(toResource(entry.memberObject()));
     } catch (KubernetesClientException e) {
@@ -377,6 +406,7 @@ final class MemberRollout implements AutoCloseable {
     GenericKubernetesResource desired = toResource(entry.memberObject());
     desired.getMetadata().setResourceVersion(found.getMetadata().getResourceVersion());
     GenericKubernetesResource updated;
+    writable();
     try {
       updated = resource(k).resource(desired).update();
     } catch (KubernetesClientException e) {

@@ -51,7 +51,6 @@ public final class PolicyRollout implements AutoCloseable {
   private final Function<ClusterRecord, KubernetesClient> connector;
   private final PolicyCatalog catalog = new PolicyCatalog();
   private final Map<String, MemberRollout> members = new ConcurrentHashMap<>();
-  private final Map<String, Instant> leaving = new ConcurrentHashMap<>();
   private final ScheduledExecutorService executor;
   private ScheduledFuture<?> periodic;
   private volatile boolean closed;
@@ -129,14 +128,20 @@ public final class PolicyRollout implements AutoCloseable {
     }
     Set<String> present = new HashSet<>();
     boolean firstRound = members.isEmpty();
+    // Marks in etcd, not memory: a leave served by another replica, or by this one before it was
+    // re-elected (a new rollout), must keep this rollout away from the leaving member too.
+    Map<String, Instant> leaving = store.leavingMembers(clock.instant());
     for (ClusterRecord c : store.clusters()) {
       present.add(c.name());
       Instant since = leaving.get(c.name());
       if (since != null) {
         if (clock.instant().isBefore(since.plus(LEAVING_HOLD))) {
+          MemberRollout m = members.remove(c.name());
+          if (m != null) {
+            m.close();
+          }
           continue;
         }
-        leaving.remove(c.name());
         LOG.warn("cluster={} op=policy.leave state=incomplete (still a member after {}); pushing policies again", c.name(), LEAVING_HOLD);
       }
       if (c.state() != ClusterRecord.State.JOINED) {
@@ -151,7 +156,7 @@ public final class PolicyRollout implements AutoCloseable {
         m.close();
       }
       MemberRollout fresh = new MemberRollout(c.name(), c.labels(), c.credentialExpiry(), () -> connector.apply(c), catalog, policies,
-          clock, settings, executor, () -> ThreadLocalRandom.current().nextDouble());
+          clock, settings, executor, () -> ThreadLocalRandom.current().nextDouble()).withLeaving(() -> leaving(c.name()));
       try {
         fresh.start();
         members.put(c.name(), fresh);
@@ -170,7 +175,6 @@ public final class PolicyRollout implements AutoCloseable {
         forgetStatuses(name);
       }
     }
-    leaving.keySet().removeIf(name -> !present.contains(name));
     if (firstRound) {
       // Statuses of clusters that left while no controller ran.
       Set<String> orphaned = new HashSet<>();
@@ -192,7 +196,6 @@ public final class PolicyRollout implements AutoCloseable {
   public void memberLeaving(String cluster) {
     MemberRollout m;
     synchronized (this) {
-      leaving.put(cluster, clock.instant());
       m = members.remove(cluster);
     }
     if (m != null) {
@@ -218,6 +221,12 @@ public final class PolicyRollout implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("cluster={} op=policy.status.forget failed=\"{}\"", cluster, e.getMessage());
     }
+  }
+
+  /** True while {@code cluster}'s leave mark is in etcd and younger than {@link #LEAVING_HOLD} (one read). */
+  boolean leaving(String cluster) {
+    Instant now = clock.instant();
+    return store.leavingSince(cluster, now).map(since -> now.isBefore(since.plus(LEAVING_HOLD))).orElse(false);
   }
 
   /** The members a worker runs for (tests, views). */

@@ -11,6 +11,8 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.meshfed.controller.election.Fence;
+import io.meshfed.controller.election.LeadershipLostException;
 import io.meshfed.controller.policy.MeshPolicy;
 import io.meshfed.controller.policy.PolicyKey;
 import io.meshfed.controller.store.MeshKeys;
@@ -40,6 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Policy changes are transactions guarded by each key's mod revision (or its absence), so two
  * concurrent applies cannot both build on the same generation. Blocking, like {@code MeshStore}:
  * call it from worker threads only.
+ *
+ * <p>Statuses and events are the leader's rollout writing what it saw; the store it is given is
+ * {@link #fencedBy fenced}, so a deposed leader's late status cannot overwrite the new leader's.
  */
 public final class PolicyStore {
   /** etcd's default {@code --max-txn-ops}: the most puts (or compares) one transaction may hold. */
@@ -47,10 +52,25 @@ public final class PolicyStore {
   public static final int EVENTS_KEPT = 100;
 
   private final KV kv;
-  private final AtomicLong eventSeq = new AtomicLong();
+  private final AtomicLong eventSeq;
+  private final Fence fence;
 
   public PolicyStore(Client client) {
-    this.kv = client.getKVClient();
+    this(client.getKVClient(), new AtomicLong(), Fence.unfenced());
+  }
+
+  private PolicyStore(KV kv, AtomicLong eventSeq, Fence fence) {
+    this.kv = kv;
+    this.eventSeq = eventSeq;
+    this.fence = fence;
+  }
+
+  /**
+   * This store, with status and event writes behind {@code fence}: refused ones throw
+   * {@link LeadershipLostException} (after telling the fence) instead of landing.
+   */
+  public PolicyStore fencedBy(Fence fence) {
+    return new PolicyStore(kv, eventSeq, fence);
   }
 
   // ---- policies ------------------------------------------------------------------------------
@@ -183,8 +203,16 @@ public final class PolicyStore {
       ops.add(Op.delete(bytes(statusKey(cluster, policy)), DeleteOption.DEFAULT));
     }
     for (int i = 0; i < ops.size(); i += MAX_TXN_OPS) {
-      List<Op> chunk = ops.subList(i, Math.min(ops.size(), i + MAX_TXN_OPS));
-      await(kv.txn().Then(chunk.toArray(Op[]::new)).commit(), MeshKeys.POLICY_STATUS + cluster + "/");
+      commitFenced(ops.subList(i, Math.min(ops.size(), i + MAX_TXN_OPS)), MeshKeys.POLICY_STATUS + cluster + "/");
+    }
+  }
+
+  /** {@code ops} in one transaction behind the fence (none when unfenced). */
+  private void commitFenced(List<Op> ops, String key) {
+    TxnResponse r = await(kv.txn().If(fence.compares()).Then(ops.toArray(Op[]::new)).commit(), key);
+    if (!r.isSucceeded()) {
+      fence.refused("policy store " + key + ": etcd refused the fenced write");
+      throw new LeadershipLostException("etcd refused the fenced write under " + key + " (the leader key changed)");
     }
   }
 
@@ -217,11 +245,11 @@ public final class PolicyStore {
     // Normally one deletion rides along with the put; a backlog is trimmed in full transactions first.
     while (deletes.size() >= MAX_TXN_OPS) {
       List<Op> chunk = deletes.subList(0, MAX_TXN_OPS);
-      await(kv.txn().Then(chunk.toArray(Op[]::new)).commit(), prefix);
+      commitFenced(chunk, prefix);
       chunk.clear();
     }
     deletes.add(Op.put(bytes(key), ByteSequence.from(Records.toJson(e)), PutOption.DEFAULT));
-    await(kv.txn().Then(deletes.toArray(Op[]::new)).commit(), prefix);
+    commitFenced(deletes, prefix);
   }
 
   /** A policy's events, newest first. */

@@ -25,6 +25,7 @@ class ClusterDataRemoverTest {
   private static final ClusterName C1 = new ClusterName("c1");
   private static final ClusterName C10 = new ClusterName("c10");
   private static final Duration GRACE = Duration.ofMillis(600);
+  private static final String MEMBERS = "meshfed/clusters/";
 
   private Client client;
   private EtcdProbe etcd;
@@ -94,5 +95,51 @@ class ClusterDataRemoverTest {
 
     assertThat(removal).isEqualTo(new Removal(C1, 0, 0));
     assertThat(keysOf(C10)).isEqualTo(21);
+  }
+
+  @Test
+  @DisplayName("a cluster that joined again within the grace period (record and config back) keeps its data")
+  void rejoinWithinGraceKeepsData() throws Exception {
+    populate(C1);
+    ClusterDataRemover remover = new ClusterDataRemover(client, GRACE.multipliedBy(5), Duration.ofSeconds(10),
+        io.meshfed.controller.election.Fence.unfenced(), MEMBERS);
+    java.util.concurrent.CompletableFuture<Removal> removal = remover.remove(C1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> etcd.get(CacheKeys.clusterConfig(C1)).isEmpty());
+
+    // The new incarnation's record, then its session's cluster config (written before any data).
+    etcd.put(MEMBERS + "c1", "{}");
+    etcd.put(CacheKeys.clusterConfig(C1), "{\"id\":1}");
+
+    assertThat(removal.get(30, TimeUnit.SECONDS)).isEqualTo(new Removal(C1, 1, 0, true));
+    assertThat(keysOf(C1)).isEqualTo(21);
+  }
+
+  @Test
+  @DisplayName("a cluster that is a member again before the removal starts keeps its cluster config and data")
+  void memberRecordPresentKeepsEverything() throws Exception {
+    populate(C1);
+    etcd.put(MEMBERS + "c1", "{}");
+
+    Removal removal = new ClusterDataRemover(client, Duration.ZERO, Duration.ofSeconds(10),
+        io.meshfed.controller.election.Fence.unfenced(), MEMBERS).remove(C1).get(30, TimeUnit.SECONDS);
+
+    assertThat(removal).isEqualTo(new Removal(C1, 0, 0, true));
+    assertThat(keysOf(C1)).isEqualTo(21);
+  }
+
+  @Test
+  @DisplayName("asking again while a removal is under way joins it instead of starting a second one")
+  void secondRequestJoinsTheFirst() throws Exception {
+    populate(C1);
+    ClusterDataRemover remover = new ClusterDataRemover(client, GRACE, Duration.ofSeconds(10));
+
+    java.util.concurrent.CompletableFuture<Removal> first = remover.remove(C1);
+    java.util.concurrent.CompletableFuture<Removal> second = remover.remove(C1);
+
+    assertThat(second).isSameAs(first);
+    assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(new Removal(C1, 1, 20));
+    assertThat(keysOf(C1)).isZero();
+    // Done, a later request starts afresh (and finds nothing).
+    assertThat(remover.remove(C1).get(30, TimeUnit.SECONDS)).isEqualTo(new Removal(C1, 0, 0));
   }
 }
