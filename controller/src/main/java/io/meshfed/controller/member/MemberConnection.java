@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -30,6 +29,8 @@ import java.util.function.DoubleSupplier;
 public final class MemberConnection {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** One sequence for every client of this process, so clients built together get schedules far apart. */
+  private static final DoubleSupplier SCHEDULES = EvenSpread.randomStart();
 
   private MemberConnection() {
   }
@@ -126,16 +127,21 @@ public final class MemberConnection {
 
   private static KubernetesClient build(Config config, ConnectionSettings settings) {
     return new KubernetesClientBuilder().withHttpClientFactory(new MemberHttpClients())
-        .withConfig(configure(config, settings, ThreadLocalRandom.current()::nextDouble)).build();
+        .withConfig(configure(config, settings, SCHEDULES)).build();
   }
 
-  /** Timeouts and retries from {@code settings}; retry intervals spread per client ({@link ReconnectJitter}). */
+  /**
+   * Timeouts and retries from {@code settings}; retry intervals spread per client ({@link ReconnectJitter}).
+   * One draw sets both intervals: what keeps two clients apart is that each gets its own draw, and
+   * one draw per client keeps consecutive clients' draws a golden-ratio step apart ({@link EvenSpread}).
+   */
   static Config configure(Config config, ConnectionSettings settings, DoubleSupplier random) {
     config.setConnectionTimeout(Math.toIntExact(settings.connectTimeout().toMillis()));
     config.setRequestTimeout(Math.toIntExact(settings.requestTimeout().toMillis()));
     config.setRequestRetryBackoffLimit(settings.retries());
-    config.setWatchReconnectInterval(ReconnectJitter.spread(ReconnectJitter.WATCH_RECONNECT_MILLIS, random));
-    config.setRequestRetryBackoffInterval(ReconnectJitter.spread(ReconnectJitter.REQUEST_RETRY_MILLIS, random));
+    double draw = random.getAsDouble();
+    config.setWatchReconnectInterval(ReconnectJitter.spread(ReconnectJitter.WATCH_RECONNECT_MILLIS, () -> draw));
+    config.setRequestRetryBackoffInterval(ReconnectJitter.spread(ReconnectJitter.REQUEST_RETRY_MILLIS, () -> draw));
     return config;
   }
 }

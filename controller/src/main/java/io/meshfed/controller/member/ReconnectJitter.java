@@ -9,10 +9,11 @@ import java.util.function.DoubleSupplier;
  * {@code watchReconnectInterval × 2^n} (n capped at 5) before it lists again, with no jitter. Members
  * that went away together (a network partition, an API server upgrade across a fleet, the
  * controller's own restart) would therefore come back in lockstep: every session lists every kind
- * of every member in the same second. Giving each client its own base interval, drawn uniformly
- * from half to one and a half times the default, makes their schedules drift apart by up to a
- * whole interval at every step (16-48 s apart at the cap), which is the spread that jitter on each
- * attempt would give a fleet, without replacing fabric8's reflector.
+ * of every member in the same second. Giving each client its own base interval, between half and
+ * one and a half times the default, makes their schedules drift apart by up to a whole interval at
+ * every step (16-48 s apart at the cap), which is the spread that jitter on each attempt would give
+ * a fleet, without replacing fabric8's reflector. The draws come from {@link EvenSpread}, so
+ * clients built together get base intervals far apart rather than merely random ones.
  */
 public final class ReconnectJitter {
   /** fabric8's default {@code watchReconnectInterval}. */

@@ -64,7 +64,16 @@ public final class SyncSession implements AutoCloseable {
   private Duration cacheTtl = Duration.ZERO;
   private java.time.Clock clock = java.time.Clock.systemUTC();
   private java.util.concurrent.ScheduledFuture<?> probe;
-  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+  /** How often each session asks its member for /version; a fixed interval (one cheap request). */
+  public static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * Where in {@link #PROBE_INTERVAL} each session's first probe falls. With a first probe at once,
+   * sessions started by one reconcile (controller start, a new leader) probe in the same tick
+   * forever after; members that return together are then all seen back in one tick, and with a
+   * cacheTTL every one of them relists all its kinds in that tick (see {@link #reachable()}).
+   * Evenly spread phases spread those relists over the whole interval.
+   */
+  private static final java.util.function.DoubleSupplier PROBE_PHASES = io.meshfed.controller.member.EvenSpread.randomStart();
   /**
    * A probe without an answer this long makes the member unreachable, well before the client's
    * 30 s request timeout: a hung API server is noticed in about 10 s.
@@ -82,7 +91,7 @@ public final class SyncSession implements AutoCloseable {
   /** The probe request in flight, and when it was sent (System.nanoTime); touched on the supervisor only. */
   private java.util.concurrent.Future<?> probeCall;
   private long probeSentNanos;
-  private KubernetesClient client;
+  private volatile KubernetesClient client;
   private Duration auditInterval = Duration.ZERO;
   private Duration auditRecheck = Duration.ofSeconds(15);
   private java.util.concurrent.ScheduledFuture<?> audit;
@@ -125,6 +134,13 @@ public final class SyncSession implements AutoCloseable {
     Object writer = sink.writerStats();
     if (writer != null) {
       v.put("writer", writer);
+    }
+    KubernetesClient c = client;
+    if (c != null) {
+      // This client's own retry schedule (ReconnectJitter): members that went away together
+      // should show different values, or they come back in lockstep.
+      v.put("watchReconnectMs", c.getConfiguration().getWatchReconnectInterval());
+      v.put("retryIntervalMs", c.getConfiguration().getRequestRetryBackoffInterval());
     }
     return v;
   }
@@ -214,7 +230,8 @@ public final class SyncSession implements AutoCloseable {
           serviceSync.initialListDone();
         }));
     audited.put(CacheType.SERVICES, new Audited(() -> versions(client.services().inAnyNamespace()), serviceSync::appliedVersions));
-    probe = supervisor.scheduleWithFixedDelay(this::probe, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    long phase = (long) (PROBE_INTERVAL.toMillis() * PROBE_PHASES.getAsDouble());
+    probe = supervisor.scheduleWithFixedDelay(this::probe, phase, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     if (!auditInterval.isZero()) {
       audit = auditor.scheduleWithFixedDelay(this::audit, auditInterval.toMillis(), auditInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
