@@ -306,7 +306,11 @@ public final class CacheWriter implements AutoCloseable {
         return;
       } catch (LeadershipLostException e) {
         if (queue.isClosed()) {
-          return; // stopped with the leader work: nothing to report
+          // Stopped with the leader work; a batch already on the wire can still be refused late
+          // (a partitioned leader's held write): recorded, nothing was written.
+          LOG.info("cluster={} op=kv-batch ops={} attempt={} result=fenced writer=stopped reason=\"{}\"", cluster, writes.size(),
+              attempt, e.getMessage());
+          return;
         }
         LOG.warn("cluster={} op=kv-batch ops={} attempt={} result=fenced action=stop-writer reason=\"{}\"", cluster,
             writes.size(), attempt, e.getMessage());
