@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class LeaderDuties implements LeaderElection.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
   static final long MEMBERSHIP_POLL_MS = 2_000;
+  /** Threads for the leader's blocking work: its six periodic duties and the background rounds. */
+  private static final int LEADER_WORKERS = 6;
   private static final long CREDENTIAL_CHECK_MS = 60_000;
   private static final long CLUSTERMESH_RECONCILE_MS = 300_000;
   private static final long SYNC_RECONCILE_MS = 30_000;
@@ -56,6 +58,12 @@ final class LeaderDuties implements LeaderElection.Listener {
   static final long SYNC_STATUS_PUBLISH_MS = 5_000;
 
   private final Vertx vertx;
+  /**
+   * The leader's blocking work (member API calls, Secret rounds, etcd reads) runs here, not on the
+   * Vert.x worker pool the API's handlers use: a round waiting on members that are down (each call
+   * up to its timeout and retries) must not leave API requests queued behind it.
+   */
+  private final io.vertx.core.WorkerExecutor work;
   private final MeshStore store;
   private final SyncManager sync;
   private final ClusterMeshSecretReconciler clusterMesh;
@@ -87,6 +95,7 @@ final class LeaderDuties implements LeaderElection.Listener {
     this.board = board;
     this.policies = policies;
     this.vertx = vertx;
+    this.work = vertx.createSharedWorkerExecutor("meshfed-leader-work", LEADER_WORKERS, 10, java.util.concurrent.TimeUnit.MINUTES);
     this.store = store;
     this.sync = sync;
     this.clusterMesh = clusterMesh;
@@ -168,6 +177,7 @@ final class LeaderDuties implements LeaderElection.Listener {
   void close() {
     deposed("closing");
     pruneOnly.close();
+    work.close();
   }
 
   /**
@@ -269,13 +279,13 @@ final class LeaderDuties implements LeaderElection.Listener {
       if (!running.compareAndSet(false, true)) {
         return;
       }
-      vertx.executeBlocking(work, false)
+      this.work.executeBlocking(work, false)
           .onComplete(done -> running.set(false))
           .onFailure(e -> LOG.warn("op=leader.work failed=\"{}\"", e.toString()));
     }));
   }
 
   private void background(Callable<?> work) {
-    vertx.executeBlocking(work, false).onFailure(e -> LOG.warn("op=leader.work failed=\"{}\"", e.toString()));
+    this.work.executeBlocking(work, false).onFailure(e -> LOG.warn("op=leader.work failed=\"{}\"", e.toString()));
   }
 }
