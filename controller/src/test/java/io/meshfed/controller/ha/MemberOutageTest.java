@@ -91,10 +91,7 @@ class MemberOutageTest {
         assertThat(via).as("kubeconfig of " + c + " points at its link").isNotEqualTo(original);
         Files.writeString(kubeconfig, via);
       }
-      JsonNode token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mesh.cli().run("token", "create", "-o", "json").out());
-      CliRunner.Result r = new CliRunner(MeshHarness.ENV).run("join", "--controller", mesh.url(), "--token", token.get("token").asText(),
-          "--ca-hash", token.get("caHash").asText(), "--kubeconfig", kubeconfig.toString(), "--cluster-name", c,
-          "--cluster-id", String.valueOf(id(c)));
+      CliRunner.Result r = mesh.join(kubeconfig, c, id(c));
       assertThat(r.exit()).as(r.toString()).isZero();
     }
     root = new MeshStore(new EtcdAccess(etcd.endpoints(), mesh.mesh.etcdRoot, mesh.mesh.bundle()).connect());
@@ -105,17 +102,9 @@ class MemberOutageTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     links.values().forEach(FaultyLink::close);
-    if (root != null) {
-      root.close();
-    }
-    if (sims != null) {
-      sims.close();
-    }
-    if (mesh != null) {
-      mesh.close();
-    }
+    MeshHarness.closeAll(root, sims, mesh);
   }
 
   @Test

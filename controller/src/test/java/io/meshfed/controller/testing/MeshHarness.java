@@ -136,9 +136,14 @@ public final class MeshHarness implements AutoCloseable {
    * join options; returns the result.
    */
   public CliRunner.Result join(io.meshfed.testkit.simcluster.SimulatedClusters sims, String name, int id, String... extra) throws java.io.IOException {
+    return join(sims.cluster(name).kubeconfig(), name, id, extra);
+  }
+
+  /** As {@link #join(io.meshfed.testkit.simcluster.SimulatedClusters, String, int, String...)} through {@code kubeconfig}. */
+  public CliRunner.Result join(Path kubeconfig, String name, int id, String... extra) throws java.io.IOException {
     var created = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli().run("token", "create", "-o", "json").out());
     List<String> args = new java.util.ArrayList<>(List.of("join", "--controller", url(), "--token", created.get("token").asText(),
-        "--ca-hash", created.get("caHash").asText(), "--kubeconfig", sims.cluster(name).kubeconfig().toString(),
+        "--ca-hash", created.get("caHash").asText(), "--kubeconfig", kubeconfig.toString(),
         "--cluster-name", name, "--cluster-id", String.valueOf(id)));
     args.addAll(List.of(extra));
     return new CliRunner(ENV).run(args.toArray(String[]::new));
