@@ -4,6 +4,7 @@ import io.meshfed.agent.config.AgentConfig;
 import io.meshfed.agent.config.AgentCredentials;
 import io.meshfed.agent.config.AgentFlags;
 import io.meshfed.agent.config.ConfigException;
+import io.meshfed.agent.startup.StartupWarmup;
 import io.meshfed.certs.Fips;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -21,6 +22,8 @@ public final class AgentMain {
   static final int RUNNING = -1;
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
+  /** {@code -Dmeshfed.agent.warmup=false} turns the {@link StartupWarmup} off (to measure what it buys). */
+  static final String WARMUP_PROPERTY = "meshfed.agent.warmup";
 
   private AgentMain() {}
 
@@ -33,11 +36,19 @@ public final class AgentMain {
 
   /** Starts the agent or explains why not; {@link #RUNNING} when it runs (a shutdown hook closes it). */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    // The FIPS self-tests keep this thread busy for about a second; load the rest meanwhile.
+    StartupWarmup warmup = "false".equals(System.getProperty(WARMUP_PROPERTY)) ? null : StartupWarmup.start(AgentMain.class.getClassLoader());
     try {
       Fips.installAndCheck();
     } catch (IllegalStateException e) {
+      if (warmup != null) {
+        warmup.fipsFailed();
+      }
       err.println("meshfed-agent: " + e.getMessage());
       return EXIT_FAILED;
+    }
+    if (warmup != null) {
+      warmup.fipsInstalled();
     }
     String version = version();
     AgentConfig config;

@@ -16,16 +16,22 @@ import io.meshfed.controller.sync.kv.WriteQueue.Accepted;
 import io.meshfed.controller.sync.kv.WriteQueue.Batch;
 import io.meshfed.controller.sync.kv.WriteQueue.Pending;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +48,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Write path.</b> {@link #put} and {@link #delete} go into a bounded queue holding at most one
  * entry per key (a newer value replaces the older in place: coalescing). A single writer thread
  * takes up to 128 entries from the head, drops puts whose bytes equal what this writer last wrote
- * (skip-unchanged; the record compares {@link ByteSequence}s, hash first), and commits the rest as
- * ONE etcd transaction, each put with its lease. A failed transaction is retried, same entries
- * first, with jittered doubling back-off capped at {@code retryMax}, until it commits: an accepted
- * update is never dropped (only {@link #close} abandons what is left).
+ * (skip-unchanged; the record compares {@link ByteSequence}s, hash first), and sends the rest as
+ * ONE etcd transaction, each put with its lease. Up to {@code maxInFlight} transactions are on the
+ * wire at once; a key is never in two of them (the queue holds a key back while it is in flight),
+ * so the order of writes per key is kept whichever transaction commits first. A failed
+ * transaction is retried alone, with jittered doubling back-off capped at {@code retryMax}, before
+ * anything new is sent, until it commits: an accepted update is never dropped (only {@link #close}
+ * abandons what is left).
  *
  * <p><b>Backpressure.</b> When {@code capacity} keys are waiting, a put of a NEW key blocks for up
  * to {@code putTimeout}, then fails with {@link WriteQueueFullException}; updates of keys already
@@ -58,8 +67,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@code put}/{@code delete}/{@code flush} are safe from any thread. The writer
  * thread ({@code meshfed-kv-writer-<cluster>}) alone touches the record and the leases and talks
- * to etcd, blocking on jetcd futures with a timeout. jetcd keep-alive callbacks only queue lease
- * losses. Flush futures complete on the callback executor, never on the writer thread.
+ * to etcd; jetcd's callbacks only hand a finished transaction back to it, and keep-alive callbacks
+ * only queue lease losses. Retries block the writer thread on jetcd futures with a timeout. Flush
+ * futures complete on the callback executor, never on the writer thread.
  *
  * <p><b>Fencing.</b> Every transaction carries the {@link Fence}'s compares (the leader key still
  * has this replica's create revision and value). A refused transaction is not retried: leadership
@@ -77,6 +87,10 @@ public final class CacheWriter implements AutoCloseable {
   private final Thread thread;
   /** Last bytes this writer committed per key: the skip-unchanged record and the source of re-writes. */
   private final Map<String, ByteSequence> written = new HashMap<>();
+  /** Transactions sent and not yet settled (writer thread only). */
+  private final List<Sent> inFlight = new ArrayList<>();
+  /** Transactions whose answer came, handed over from jetcd's callbacks to the writer thread. */
+  private final Queue<Sent> finished = new ConcurrentLinkedQueue<>();
 
   private final AtomicLong putsSubmitted = new AtomicLong();
   private final AtomicLong deletesSubmitted = new AtomicLong();
@@ -88,6 +102,7 @@ public final class CacheWriter implements AutoCloseable {
   private final WriteLatency latency = new WriteLatency();
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong keysRewritten = new AtomicLong();
+  private final AtomicInteger peakInFlight = new AtomicInteger();
 
   private CacheWriter(Client client, ClusterName cluster, CacheWriterSettings settings, Executor callbacks, Fence fence) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -185,7 +200,7 @@ public final class CacheWriter implements AutoCloseable {
   public CacheWriterStats stats() {
     return new CacheWriterStats(putsSubmitted.get(), deletesSubmitted.get(), puts.get(), deletes.get(),
         batches.get(), retries.get(), coalesced.get(), skipped.get(), leases.granted(), leases.lost(),
-        keysRewritten.get(), queue.size(), latency.percentileMillis(50), latency.percentileMillis(99));
+        keysRewritten.get(), queue.size(), latency.percentileMillis(50), latency.percentileMillis(99), peakInFlight.get());
   }
 
   /**
@@ -266,17 +281,25 @@ public final class CacheWriter implements AutoCloseable {
   private void run() {
     try {
       while (!queue.isClosed()) {
-        rewriteKeysOfLostLeases(Set.of());
-        Batch batch = queue.take(settings.maxBatchOps(), this::unchanged);
-        skipped.addAndGet(batch.skipped());
-        if (!batch.isEmpty()) {
-          commitUntilDone(batch.writes());
-          long committed = System.nanoTime();
-          for (WriteQueue.Pending w : batch.writes()) {
-            latency.record(committed - w.submittedNanos());
-          }
+        rewriteKeysOfLostLeases(this::inFlightKeys);
+        settleFinished();
+        if (queue.isClosed()) {
+          break;
         }
-        queue.batchDone();
+        if (inFlight.size() >= settings.maxInFlight()) {
+          queue.awaitWake();
+          continue;
+        }
+        Batch batch = queue.take(settings.maxBatchOps(), this::unchanged);
+        if (batch == Batch.NONE) {
+          continue;
+        }
+        skipped.addAndGet(batch.skipped());
+        if (batch.isEmpty()) {
+          queue.batchDone(batch);
+        } else {
+          send(batch);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -287,13 +310,102 @@ public final class CacheWriter implements AutoCloseable {
     }
   }
 
-  /** Commits one batch, retrying with back-off until it lands or the writer is closed. */
-  private void commitUntilDone(List<Pending> writes) throws InterruptedException {
+  /**
+   * Puts {@code batch} on the wire without waiting for it: up to {@code maxInFlight} transactions
+   * of one member are in flight at once (their keys are disjoint, see {@link WriteQueue}), so a
+   * slow commit no longer holds every write queued behind it. The answer is handled on this thread
+   * ({@link #settleFinished}); the callback only hands it over.
+   */
+  private void send(Batch batch) throws InterruptedException {
+    Sent sent = new Sent(batch);
+    inFlight.add(sent);
+    peakInFlight.accumulateAndGet(inFlight.size(), Math::max);
+    CompletableFuture<TxnResponse> commit;
+    try {
+      commit = kv.txn().If(fence.compares()).Then(operations(batch.writes())).commit();
+    } catch (EtcdCallException | RuntimeException e) {
+      commit = CompletableFuture.failedFuture(e);
+    }
+    commit.orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((response, error) -> {
+      sent.finish(response, error);
+      finished.add(sent);
+      queue.wake();
+    });
+  }
+
+  /** Handles every transaction that has finished, in whatever order they did. */
+  private void settleFinished() throws InterruptedException {
+    for (Sent sent = finished.poll(); sent != null; sent = finished.poll()) {
+      inFlight.remove(sent);
+      List<Pending> writes = sent.batch.writes();
+      if (sent.error == null && sent.response.isSucceeded()) {
+        recordCommitted(writes);
+        LOG.debug("cluster={} op=kv-batch ops={} revision={} attempt=1", cluster, writes.size(),
+            sent.response.getHeader().getRevision());
+      } else if (sent.error == null) {
+        fenced(writes.size(), 1, new LeadershipLostException("etcd refused the fenced batch (the leader key changed)"));
+      } else {
+        // A failed transaction is retried here, alone and with back-off, before anything new is
+        // sent: when etcd is down, the others in flight fail too and come through here in turn.
+        retries.incrementAndGet();
+        if (EtcdCalls.isLeaseNotFound(sent.error)) {
+          leases.probe(leases.leasesOf(keysOf(writes)));
+        }
+        LOG.warn("cluster={} op=kv-batch ops={} attempt=1 result=error retry=true error=\"{}\"", cluster, writes.size(),
+            EtcdCalls.unwrap(sent.error).getMessage());
+        if (!queue.isClosed()) {
+          commitUntilDone(writes, 2);
+        }
+      }
+      long committed = System.nanoTime();
+      for (Pending w : writes) {
+        latency.record(committed - w.submittedNanos());
+      }
+      queue.batchDone(sent.batch);
+    }
+  }
+
+  private Set<String> inFlightKeys() {
+    if (inFlight.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> keys = new HashSet<>();
+    for (Sent sent : inFlight) {
+      sent.batch.writes().forEach(p -> keys.add(p.key()));
+    }
+    return keys;
+  }
+
+  /** Leadership is gone: report it and stop, or, when already stopped, just note the late refusal. */
+  private void fenced(int ops, int attempt, LeadershipLostException e) {
+    if (queue.isClosed()) {
+      // Stopped with the leader work; a batch already on the wire can still be refused late
+      // (a partitioned leader's held write): recorded, nothing was written.
+      LOG.info("cluster={} op=kv-batch ops={} attempt={} result=fenced writer=stopped reason=\"{}\"", cluster, ops,
+          attempt, e.getMessage());
+      return;
+    }
+    LOG.warn("cluster={} op=kv-batch ops={} attempt={} result=fenced action=stop-writer reason=\"{}\"", cluster,
+        ops, attempt, e.getMessage());
+    fence.refused("cluster=" + cluster + " kv-batch: " + e.getMessage());
+    queue.close();
+  }
+
+  private static Set<String> keysOf(List<Pending> writes) {
     Set<String> keys = new HashSet<>();
     writes.forEach(p -> keys.add(p.key()));
+    return keys;
+  }
+
+  /** Commits one batch that failed once, retrying with back-off until it lands or the writer is closed. */
+  private void commitUntilDone(List<Pending> writes, int firstAttempt) throws InterruptedException {
+    Set<String> keys = keysOf(writes);
     Backoff backoff = new Backoff(settings.retryInitial(), settings.retryMax());
-    for (int attempt = 1; ; attempt++) {
-      rewriteKeysOfLostLeases(keys);
+    if (!queue.sleep(backoff.next())) {
+      return;
+    }
+    for (int attempt = firstAttempt; ; attempt++) {
+      rewriteKeysOfLostLeases(() -> keys);
       try {
         TxnResponse response = EtcdCalls.await(kv.txn().If(fence.compares()).Then(operations(writes)).commit(),
             settings.requestTimeout());
@@ -305,17 +417,7 @@ public final class CacheWriter implements AutoCloseable {
             response.getHeader().getRevision(), attempt);
         return;
       } catch (LeadershipLostException e) {
-        if (queue.isClosed()) {
-          // Stopped with the leader work; a batch already on the wire can still be refused late
-          // (a partitioned leader's held write): recorded, nothing was written.
-          LOG.info("cluster={} op=kv-batch ops={} attempt={} result=fenced writer=stopped reason=\"{}\"", cluster, writes.size(),
-              attempt, e.getMessage());
-          return;
-        }
-        LOG.warn("cluster={} op=kv-batch ops={} attempt={} result=fenced action=stop-writer reason=\"{}\"", cluster,
-            writes.size(), attempt, e.getMessage());
-        fence.refused("cluster=" + cluster + " kv-batch: " + e.getMessage());
-        queue.close();
+        fenced(writes.size(), attempt, e);
         return;
       } catch (EtcdCallException | RuntimeException e) {
         if (queue.isClosed()) {
@@ -332,6 +434,22 @@ public final class CacheWriter implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  /** One transaction on the wire: its batch, and once it finished, the answer or the error. */
+  private static final class Sent {
+    final Batch batch;
+    volatile TxnResponse response;
+    volatile Throwable error;
+
+    Sent(Batch batch) {
+      this.batch = batch;
+    }
+
+    void finish(TxnResponse r, Throwable e) {
+      this.response = r;
+      this.error = e;
     }
   }
 
@@ -369,10 +487,16 @@ public final class CacheWriter implements AutoCloseable {
 
   /**
    * Re-queues the keys of every lease reported lost, with their last written values. Keys of the
-   * batch being retried are left out: that batch writes them anyway, on a fresh lease.
+   * batches in flight are left out: they write them anyway (a batch refused for its lost lease is
+   * retried on a fresh one).
    */
-  private void rewriteKeysOfLostLeases(Set<String> inFlight) {
-    for (LostLease loss : leases.pollLost()) {
+  private void rewriteKeysOfLostLeases(Supplier<Set<String>> inFlightKeys) {
+    List<LostLease> lost = leases.pollLost();
+    if (lost.isEmpty()) {
+      return;
+    }
+    Set<String> inFlight = inFlightKeys.get();
+    for (LostLease loss : lost) {
       int queued = 0;
       for (String key : leases.drop(loss)) {
         if (inFlight.contains(key)) {

@@ -18,6 +18,7 @@ package io.meshfed.controller.sync.kv;
  * @param pending          keys waiting now
  * @param submitToCommitP50Ms median time from a write's submission to its committed transaction (recent writes)
  * @param submitToCommitP99Ms 99th percentile of the same
+ * @param peakInFlight     the most transactions this writer has had on the wire at once
  */
 public record CacheWriterStats(
     long putsSubmitted,
@@ -33,5 +34,6 @@ public record CacheWriterStats(
     long keysRewritten,
     int pending,
     double submitToCommitP50Ms,
-    double submitToCommitP99Ms) {
+    double submitToCommitP99Ms,
+    int peakInFlight) {
 }

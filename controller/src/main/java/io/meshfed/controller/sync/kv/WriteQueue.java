@@ -3,6 +3,7 @@ package io.meshfed.controller.sync.kv;
 import io.etcd.jetcd.ByteSequence;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,11 +23,17 @@ import java.util.function.Predicate;
  * replaces the older in place, so a hot key neither grows the queue nor loses its turn), bounded
  * by {@code capacity} keys, drained in first-submitted order by the single writer thread.
  *
+ * <p><b>Batches in flight.</b> The writer may have several batches on the wire at once. Order
+ * matters only per key, so {@link #take} never hands out an entry whose key is in a batch still in
+ * flight: that entry keeps its place (and its newest value) until the batch is {@linkplain
+ * #batchDone done}. Two writes of one key are therefore never in flight together, and etcd applies
+ * them in submission order whatever order the transactions commit in.
+ *
  * <p><b>Flush barriers.</b> Every entry carries the generation in which its key was first queued;
  * {@link #flush()} closes the current generation and completes once no entry of it (or older) is
  * pending or in flight. Coalescing keeps an entry's generation and position, so generations only
- * grow from head to tail and the oldest outstanding one is the in-flight batch's first entry or
- * the head of the queue: O(1) to check. A flushed key may hold a value newer than the one
+ * grow from head to tail; the oldest outstanding one is the smallest first generation of the
+ * batches in flight or the head of the queue. A flushed key may hold a value newer than the one
  * submitted before the flush, never an older one.
  *
  * <p>All state is guarded by one lock; producers block on {@code notFull}, the writer thread on
@@ -53,8 +60,13 @@ final class WriteQueue {
     }
   }
 
-  /** What the writer takes in one go: the writes to send and how many were dropped as unchanged. */
-  record Batch(List<Pending> writes, int skipped) {
+  /**
+   * What the writer takes in one go: the writes to send and how many were dropped as unchanged.
+   * Until {@link #batchDone} is called with it, its keys are in flight.
+   */
+  record Batch(long id, List<Pending> writes, int skipped) {
+    static final Batch NONE = new Batch(-1, List.of(), 0);
+
     boolean isEmpty() {
       return writes.isEmpty();
     }
@@ -71,8 +83,12 @@ final class WriteQueue {
   /** Keys whose latest submission is a put: what the session wants to exist in etcd. */
   private final Set<String> wanted = new HashSet<>();
   private final TreeMap<Long, List<CompletableFuture<Void>>> flushWaiters = new TreeMap<>();
+  /** Keys of the batches in flight: {@link #take} leaves their pending entries in place. */
+  private final Set<String> inFlightKeys = new HashSet<>();
+  /** Batch id to the generation of its first (oldest) entry, for the batches in flight. */
+  private final Map<Long, Long> inFlightGenerations = new HashMap<>();
   private long generation;
-  private long inFlightGeneration = NONE;
+  private long nextBatchId;
   private boolean paused;
   private boolean wakeRequested;
   private boolean closed;
@@ -156,47 +172,88 @@ final class WriteQueue {
   }
 
   /**
-   * Waits for work and takes up to {@code max} writes from the head, dropping those
-   * {@code unchanged} says need not be written (they count as done). Returns an empty batch when
-   * woken for other reasons (a lost lease, close, pause).
+   * Waits for work and takes up to {@code max} writes from the head, skipping entries whose key is
+   * in flight and dropping those {@code unchanged} says need not be written (they count as done).
+   * Returns {@link Batch#NONE} when woken for other reasons (a finished transaction, a lost lease,
+   * close, pause). A non-empty batch (or one of only unchanged entries) is in flight until
+   * {@link #batchDone}.
    */
   Batch take(int max, Predicate<Pending> unchanged) throws InterruptedException {
     lock.lock();
     try {
-      while (!closed && !wakeRequested && (paused || pending.isEmpty())) {
+      while (!closed && !wakeRequested && (paused || !hasTakeable())) {
         work.await();
       }
       wakeRequested = false;
-      if (closed || paused) {
-        return new Batch(List.of(), 0);
+      if (closed || paused || !hasTakeable()) {
+        return Batch.NONE;
       }
       List<Pending> writes = new ArrayList<>(Math.min(max, pending.size()));
       int skipped = 0;
+      long oldest = NONE;
       Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
       while (it.hasNext() && writes.size() < max) {
         Pending p = it.next().getValue();
+        if (inFlightKeys.contains(p.key())) {
+          continue;
+        }
         it.remove();
+        oldest = Math.min(oldest, p.generation());
         if (unchanged.test(p)) {
           skipped++;
         } else {
           writes.add(p);
+          inFlightKeys.add(p.key());
         }
       }
-      inFlightGeneration = writes.isEmpty() ? NONE : writes.get(0).generation();
+      long id = nextBatchId++;
+      inFlightGenerations.put(id, oldest);
       notFull.signalAll();
-      settleFlushes();
-      return new Batch(List.copyOf(writes), skipped);
+      return new Batch(id, List.copyOf(writes), skipped);
     } finally {
       lock.unlock();
     }
   }
 
-  /** The batch taken last is in etcd (or abandoned at close). */
-  void batchDone() {
+  /**
+   * Waits until {@link #wake} is called (a transaction finished) or the queue closes; for a writer
+   * with as many batches in flight as it may have.
+   */
+  void awaitWake() throws InterruptedException {
     lock.lock();
     try {
-      inFlightGeneration = NONE;
+      while (!closed && !wakeRequested) {
+        work.await();
+      }
+      wakeRequested = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@code batch} is in etcd (or abandoned at close): its keys may be taken again. */
+  void batchDone(Batch batch) {
+    lock.lock();
+    try {
+      if (inFlightGenerations.remove(batch.id()) == null) {
+        return;
+      }
+      for (Pending p : batch.writes()) {
+        inFlightKeys.remove(p.key());
+      }
       settleFlushes();
+      // Entries held back because their key was in flight may be taken now.
+      work.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Batches taken and not yet done. */
+  int inFlight() {
+    lock.lock();
+    try {
+      return inFlightGenerations.size();
     } finally {
       lock.unlock();
     }
@@ -228,7 +285,7 @@ final class WriteQueue {
     long remaining = timeout.toNanos();
     lock.lock();
     try {
-      while (!closed && !(pending.isEmpty() && inFlightGeneration == NONE)) {
+      while (!closed && !(pending.isEmpty() && inFlightGenerations.isEmpty())) {
         if (remaining <= 0) {
           return false;
         }
@@ -324,7 +381,7 @@ final class WriteQueue {
       }
       closed = true;
       CacheWriteException gone = new CacheWriteException("cluster=" + cluster + ": the writer was closed before "
-          + "the flush completed (" + (pending.size() + (inFlightGeneration == NONE ? 0 : 1)) + " writes left)");
+          + "the flush completed (" + (pending.size() + inFlightKeys.size()) + " writes left)");
       flushWaiters.values().forEach(list -> list.forEach(f -> callbacks.execute(() -> f.completeExceptionally(gone))));
       flushWaiters.clear();
       work.signalAll();
@@ -344,10 +401,24 @@ final class WriteQueue {
   }
 
   private long oldestOutstanding() {
-    if (inFlightGeneration != NONE) {
-      return inFlightGeneration;
+    long oldest = pending.isEmpty() ? NONE : pending.values().iterator().next().generation();
+    for (long g : inFlightGenerations.values()) {
+      oldest = Math.min(oldest, g);
     }
-    return pending.isEmpty() ? NONE : pending.values().iterator().next().generation();
+    return oldest;
+  }
+
+  /** Whether some pending entry's key is not in flight. Lock held; stops at the first such entry. */
+  private boolean hasTakeable() {
+    if (inFlightKeys.isEmpty()) {
+      return !pending.isEmpty();
+    }
+    for (String key : pending.keySet()) {
+      if (!inFlightKeys.contains(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Completes the flushes whose generation is fully written; signals idleness. Lock held. */

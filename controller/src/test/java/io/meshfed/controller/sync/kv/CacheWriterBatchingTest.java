@@ -41,7 +41,7 @@ class CacheWriterBatchingTest {
     return CacheWriter.start(client, new ClusterName(cluster), CacheWriterSettings.defaults());
   }
 
-  private static byte[] utf8(String s) {
+  static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
