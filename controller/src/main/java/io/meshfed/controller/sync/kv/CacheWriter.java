@@ -283,9 +283,6 @@ public final class CacheWriter implements AutoCloseable {
       while (!queue.isClosed()) {
         rewriteKeysOfLostLeases(this::inFlightKeys);
         settleFinished();
-        if (queue.isClosed()) {
-          break;
-        }
         if (inFlight.size() >= settings.maxInFlight()) {
           queue.awaitWake();
           continue;
@@ -316,7 +313,7 @@ public final class CacheWriter implements AutoCloseable {
    * slow commit no longer holds every write queued behind it. The answer is handled on this thread
    * ({@link #settleFinished}); the callback only hands it over.
    */
-  private void send(Batch batch) throws InterruptedException {
+  private void send(Batch batch) {
     Sent sent = new Sent(batch);
     inFlight.add(sent);
     peakInFlight.accumulateAndGet(inFlight.size(), Math::max);
@@ -336,7 +333,6 @@ public final class CacheWriter implements AutoCloseable {
   /** Handles every transaction that has finished, in whatever order they did. */
   private void settleFinished() throws InterruptedException {
     for (Sent sent = finished.poll(); sent != null; sent = finished.poll()) {
-      inFlight.remove(sent);
       List<Pending> writes = sent.batch.writes();
       if (sent.error == null && sent.response.isSucceeded()) {
         recordCommitted(writes);
@@ -361,6 +357,9 @@ public final class CacheWriter implements AutoCloseable {
       for (Pending w : writes) {
         latency.record(committed - w.submittedNanos());
       }
+      // Only now: while it is retried its keys are still in flight, so a lost lease's re-write
+      // never queues their older values behind it.
+      inFlight.remove(sent);
       queue.batchDone(sent.batch);
     }
   }
@@ -405,7 +404,9 @@ public final class CacheWriter implements AutoCloseable {
       return;
     }
     for (int attempt = firstAttempt; ; attempt++) {
-      rewriteKeysOfLostLeases(() -> keys);
+      // Every batch in flight, this one included: re-writing a key another batch is sending would
+      // queue its older value to land after the newer one.
+      rewriteKeysOfLostLeases(this::inFlightKeys);
       try {
         TxnResponse response = EtcdCalls.await(kv.txn().If(fence.compares()).Then(operations(writes)).commit(),
             settings.requestTimeout());
