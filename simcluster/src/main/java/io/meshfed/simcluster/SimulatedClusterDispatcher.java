@@ -17,6 +17,7 @@ import io.meshfed.simcluster.auth.RequestInfoResolver;
 import io.meshfed.simcluster.auth.SelfSubjectAccessReviews;
 import io.meshfed.simcluster.auth.TokenRequests;
 import io.meshfed.simcluster.auth.UserSpec;
+import io.meshfed.simcluster.store.ClusterStore;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
@@ -27,7 +28,8 @@ import java.util.Set;
  * The request handling of one simulated cluster: every request is first authenticated and
  * authorized ({@link ClusterAuth}, as a kube-apiserver with RBAC would), then answered by a few
  * fixed discovery answers, the TokenRequest and SelfSubjectAccessReview APIs, or else the
- * KubernetesCrudDispatcher (its own in-memory store).
+ * CRUD store ({@link ClusterStore}: fabric8's in-memory store, with watches that resume
+ * from a resourceVersion as a kube-apiserver's do).
  *
  * <p>Why the fixed answers: the CRUD store reads any path it cannot parse, such as /version or
  * /apis, as "list everything", so a health probe would get the whole store back. A real API server
@@ -49,7 +51,7 @@ final class SimulatedClusterDispatcher extends Dispatcher {
   private static final List<String> GROUP_VERSIONS = List.of(
       "apps/v1", "discovery.k8s.io/v1", "apiextensions.k8s.io/v1", "cilium.io/v2");
 
-  private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+  private final ClusterStore store = new ClusterStore();
   private final ClusterAuth auth;
   private final Map<String, String> fixedGetAnswers = Map.of(
       "/version", Serialization.asJson(VERSION),
