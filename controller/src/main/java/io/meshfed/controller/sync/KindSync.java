@@ -28,10 +28,11 @@ abstract class KindSync<T extends HasMetadata> implements ResourceEventHandler<T
   protected final SyncStatus status;
   private final KeyTracker tracker = new KeyTracker();
   /**
-   * The resourceVersion each object had when it was last applied. At start every object arrives two
-   * or three times (the informer's add event, the re-apply of the listed store before the sweep, and
-   * watches that replay the list): converting it again would cost the same CPU for a result already
-   * written, so a version seen before is skipped.
+   * The resourceVersion each object had when it was last applied. At start every object arrives at
+   * least twice (the informer's add event and the re-apply of the listed store before the sweep;
+   * a third time from an API server whose watch replays the list, as the fabric8 mock's did):
+   * converting it again would cost the same CPU for a result already written, so a version seen
+   * before is skipped.
    */
   private final java.util.Map<String, String> appliedVersions = new java.util.HashMap<>();
 
