@@ -197,7 +197,10 @@ public final class SyncBenchmark {
       double[][] warmup = churn(root, admins, WARMUP_COUNT, WARMUP_BASE);
       System.err.printf(Locale.ROOT, "warm-up churn (not measured): %d changes at %.0f/s, from answer p50 %.0f ms, p99 %.0f ms%n",
           warmup[1].length, warmup[2][0], pct(list(warmup[3]), 50), pct(list(warmup[3]), 99));
+      String etcdMetrics = etcd.members().get(0).metricsUrl();
+      Map<String, double[]> disksBefore = EtcdDiskLatency.scrape(etcdMetrics);
       double[][] churn = churn(root, admins, CHURN_COUNT, 0);
+      String etcdDisk = EtcdDiskLatency.describe(disksBefore, EtcdDiskLatency.scrape(etcdMetrics));
       if (churn[2][1] > 0) {
         Path threads = dir.resolve("controller-threads-after-churn.txt");
         Files.writeString(threads, jcmd(controllerPid(), "Thread.print"));
@@ -237,6 +240,7 @@ public final class SyncBenchmark {
           churn[1].length, CHURN_COUNT, (long) churn[2][1], (long) churn[2][2],
           churn[0].length > 0 && churn[2][1] == 0 && pct(list(churn[0]), 99) <= 100 ? "MET" : "NOT MET",
           churn[3].length > 0 && churn[2][1] == 0 && pct(list(churn[3]), 99) <= 100 ? "MET" : "NOT MET"));
+      out.add("etcd during the measured churn (its own histograms): " + etcdDisk);
       out.add("");
       out.add("| controller JVM heap (jcmd GC.run, then GC.heap_info used) | MB |");
       out.add("|---|---:|");

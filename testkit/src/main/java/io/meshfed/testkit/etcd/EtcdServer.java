@@ -57,6 +57,11 @@ public final class EtcdServer {
         return config.clientEndpoint();
     }
 
+    /** etcd's Prometheus metrics on the plain listener, e.g. to read its disk latencies in a benchmark. */
+    public String metricsUrl() {
+        return "http://127.0.0.1:" + config.ports().metrics() + "/metrics";
+    }
+
     /** The raft URL other members use (always plain HTTP on loopback, see {@link EtcdTls}). */
     public String peerUrl() {
         return config.peerUrl();
