@@ -24,46 +24,39 @@ final class EtcdDiskLatency {
       "etcd_disk_wal_fsync_duration_seconds", "etcd_disk_backend_commit_duration_seconds");
   private static final Pattern BUCKET = Pattern.compile("^(\\w+)_bucket\\{le=\"([^\"]+)\"} (\\S+)$");
 
+  /** One bucket of a Prometheus histogram: its upper bound in seconds and its cumulative count. */
+  record Bucket(double le, double count) {
+  }
+
   private EtcdDiskLatency() {
   }
 
-  /** Histogram name -> cumulative counts per bucket, in the order etcd lists the buckets. */
-  static Map<String, double[]> scrape(String url) throws Exception {
+  /** Histogram name -> its buckets, in the order etcd lists them (ascending bounds). */
+  static Map<String, List<Bucket>> scrape(String url) throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    Map<String, List<Double>> counts = new LinkedHashMap<>();
-    Map<String, List<Double>> bounds = new LinkedHashMap<>();
+    Map<String, List<Bucket>> histograms = new LinkedHashMap<>();
     for (String line : response.body().split("\n")) {
       Matcher m = BUCKET.matcher(line.trim());
       if (m.matches() && HISTOGRAMS.contains(m.group(1))) {
-        counts.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(Double.parseDouble(m.group(3)));
-        bounds.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(
-            "+Inf".equals(m.group(2)) ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(2)));
+        double le = "+Inf".equals(m.group(2)) ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(2));
+        histograms.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(new Bucket(le, Double.parseDouble(m.group(3))));
       }
     }
-    Map<String, double[]> out = new LinkedHashMap<>();
-    counts.forEach((name, c) -> {
-      double[] row = new double[c.size() * 2];
-      for (int i = 0; i < c.size(); i++) {
-        row[2 * i] = bounds.get(name).get(i);
-        row[2 * i + 1] = c.get(i);
-      }
-      out.put(name, row);
-    });
-    return out;
+    return histograms;
   }
 
   /** "wal fsync n=…, p50 <= … ms, p99 <= … ms; backend commit …", from the counts added in between. */
-  static String describe(Map<String, double[]> before, Map<String, double[]> after) {
+  static String describe(Map<String, List<Bucket>> before, Map<String, List<Bucket>> after) {
     List<String> parts = new ArrayList<>();
     for (String name : HISTOGRAMS) {
-      double[] b = before.get(name);
-      double[] a = after.get(name);
-      if (a == null || b == null || a.length != b.length) {
+      List<Bucket> b = before.get(name);
+      List<Bucket> a = after.get(name);
+      if (a == null || b == null || a.size() != b.size() || a.isEmpty()) {
         parts.add(name + " not found");
         continue;
       }
-      double total = a[a.length - 1] - b[b.length - 1];
+      double total = a.get(a.size() - 1).count() - b.get(b.size() - 1).count();
       parts.add(String.format(Locale.ROOT, "%s n=%.0f, p50 <= %s ms, p99 <= %s ms", shortName(name), total,
           bound(a, b, total * 0.50), bound(a, b, total * 0.99)));
     }
@@ -71,10 +64,11 @@ final class EtcdDiskLatency {
   }
 
   /** The upper bound of the first bucket holding {@code rank} observations (a histogram gives no finer). */
-  private static String bound(double[] after, double[] before, double rank) {
-    for (int i = 0; i < after.length; i += 2) {
-      if (after[i + 1] - before[i + 1] >= rank) {
-        return Double.isInfinite(after[i]) ? "inf" : String.format(Locale.ROOT, "%.0f", after[i] * 1000);
+  private static String bound(List<Bucket> after, List<Bucket> before, double rank) {
+    for (int i = 0; i < after.size(); i++) {
+      if (after.get(i).count() - before.get(i).count() >= rank) {
+        double le = after.get(i).le();
+        return Double.isInfinite(le) ? "inf" : String.format(Locale.ROOT, "%.0f", le * 1000);
       }
     }
     return "?";

@@ -198,7 +198,7 @@ public final class SyncBenchmark {
       System.err.printf(Locale.ROOT, "warm-up churn (not measured): %d changes at %.0f/s, from answer p50 %.0f ms, p99 %.0f ms%n",
           warmup[1].length, warmup[2][0], pct(list(warmup[3]), 50), pct(list(warmup[3]), 99));
       String etcdMetrics = etcd.members().get(0).metricsUrl();
-      Map<String, double[]> disksBefore = EtcdDiskLatency.scrape(etcdMetrics);
+      var disksBefore = EtcdDiskLatency.scrape(etcdMetrics);
       double[][] churn = churn(root, admins, CHURN_COUNT, 0);
       String etcdDisk = EtcdDiskLatency.describe(disksBefore, EtcdDiskLatency.scrape(etcdMetrics));
       if (churn[2][1] > 0) {

@@ -151,9 +151,6 @@ public class ClusterStore extends KubernetesCrudDispatcher {
       deleted = WatchEventJson.withResourceVersion(existing, version);
       deletions.record(new DeletionHistory.Deletion(version, oldAttributes, deleted));
     }
-    if (streams.isEmpty()) {
-      return;
-    }
     for (WatchStream stream : streams) {
       boolean before = stream.selects(oldAttributes);
       boolean after = stream.selects(newAttributes);
@@ -189,7 +186,7 @@ public class ClusterStore extends KubernetesCrudDispatcher {
   /** A GET of one object answers from the index, as the parent would after its scan. */
   @Override
   public MockResponse handleGet(String path) {
-    if (NameIndex.available() && !path.contains("watch=true")) {
+    if (!path.contains("watch=true")) {
       AttributeSet query = attributeExtractor.fromPath(path);
       if (NameIndex.nameOf(query) != null) {
         indexLock.readLock().lock();

@@ -72,10 +72,6 @@ final class WatchStream extends WebSocketListener {
     return attributes != null && attributes.matches(query);
   }
 
-  AttributeSet query() {
-    return query;
-  }
-
   synchronized void send(String event) {
     if (ended) {
       return;
